@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  // Source imports carry the ".js" extension the ESM build needs; jest resolves the .ts file.
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  transform: {
+    "^.+\\.[tj]s$": ["ts-jest", { tsconfig: "tsconfig.test.json" }],
+  },
+  // jose 6 ships ESM only: let ts-jest turn it into CommonJS for jest's module system.
+  transformIgnorePatterns: ["/node_modules/(?!jose/)"],
+};

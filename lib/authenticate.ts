@@ -1,0 +1,43 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { checkCrossSite } from "./csrf.js";
+import { NoSessionError } from "./errors/internal-errors.js";
+import { fail, type RouterContext } from "./routes/context.js";
+import { toAuthInfo } from "./session/session-manager.js";
+
+export interface AuthenticateOptions {
+  /** Call `next()` without a session too (req.auth then stays undefined). Default false. */
+  optional?: boolean;
+}
+
+/**
+ * Builds `router.authenticate()`: cookie → live session → `req.auth`. Without a live session it
+ * answers 401 `Unauthorized` (or, with `optional`, continues). State-changing requests that a
+ * browser marks cross-site are refused with 403 before the session is even read.
+ */
+export function createAuthenticate(ctx: RouterContext) {
+  const { sessions, options } = ctx;
+
+  return function authenticate(authOptions: AuthenticateOptions = {}): RequestHandler {
+    const optional = authOptions.optional === true;
+
+    async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
+      const id = sessions.idFromRequest(req);
+      if (id !== undefined) {
+        const crossSite = checkCrossSite(req, options.csrf);
+        if (crossSite !== undefined) throw crossSite;
+      }
+      const record = id === undefined ? undefined : await sessions.load(id);
+      if (record === undefined) {
+        if (!optional) throw new NoSessionError("no live session");
+        next();
+        return;
+      }
+      req.auth = toAuthInfo(id!, record);
+      next();
+    }
+
+    return function bffSessionAuthenticate(req: Request, res: Response, next: NextFunction): void {
+      handle(req, res, next).catch((error: unknown) => fail(ctx, res, error));
+    };
+  };
+}

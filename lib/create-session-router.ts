@@ -1,0 +1,65 @@
+import { Router, type RequestHandler } from "express";
+import { createAuthenticate, type AuthenticateOptions } from "./authenticate.js";
+import { createReporter, silentLogger } from "./events.js";
+import { resolveOptions, type SessionRouterOptions } from "./options.js";
+import { noStore, type RouterContext } from "./routes/context.js";
+import { deleteSession } from "./routes/delete-session.js";
+import { getSession } from "./routes/get-session.js";
+import { postSession } from "./routes/post-session.js";
+import { SessionCookie } from "./session/cookie.js";
+import { SessionManager } from "./session/session-manager.js";
+import type { SessionInfo } from "./stores/session-store.js";
+
+/** The Express router `createSessionRouter` returns, with the session API attached. */
+export interface SessionRouter extends Router {
+  /** Middleware for the app's own routes: sets `req.auth` or answers 401. */
+  authenticate(options?: AuthenticateOptions): RequestHandler;
+  /** Ends every session of a customer (password change, "sign out everywhere"); resolves how many. */
+  revokeCustomerSessions(customerId: string, options?: { except?: string }): Promise<number>;
+  /** The customer's live sessions, newest use first: metadata only, never a token. */
+  listCustomerSessions(customerId: string): Promise<SessionInfo[]>;
+}
+
+/**
+ * Mounts POST, DELETE and GET `/auth/session` and returns the router with `authenticate()`.
+ * Options are validated and resolved once, here; a bad option throws a TypeError naming it.
+ *
+ * @example
+ * ```ts
+ * const sessions = createSessionRouter({
+ *   keys: hmacSecret(process.env.JWT_SECRET!),
+ *   customers: { retrieve: (id) => db.findCustomer(id) },
+ * });
+ * app.use(sessions);
+ * app.get("/store/customers/me", sessions.authenticate(), (req, res) => res.json({ id: req.auth!.customerId }));
+ * app.use(errorHandler());
+ * ```
+ */
+export function createSessionRouter(options: SessionRouterOptions): SessionRouter {
+  const resolved = resolveOptions(options);
+  const logger = resolved.logger ?? silentLogger;
+  const report = createReporter(resolved.onEvent, logger);
+  const sessions = new SessionManager(resolved, new SessionCookie(resolved.cookie), report);
+  const ctx: RouterContext = {
+    options: resolved,
+    sessions,
+    report,
+    logger,
+    policy: Object.freeze({ ...resolved.token, keys: resolved.keys, now: resolved.now }),
+  };
+
+  const router = Router();
+  router
+    .route("/auth/session")
+    .all(noStore)
+    .post(postSession(ctx))
+    .delete(deleteSession(ctx))
+    .get(getSession(ctx));
+
+  return Object.assign(router, {
+    authenticate: createAuthenticate(ctx),
+    revokeCustomerSessions: (customerId: string, revokeOptions: { except?: string } = {}) =>
+      sessions.revoke(customerId, revokeOptions.except),
+    listCustomerSessions: (customerId: string) => sessions.list(customerId),
+  }) as SessionRouter;
+}

@@ -1,0 +1,36 @@
+import type { Request } from "express";
+import { CrossSiteRequestError } from "./errors/internal-errors.js";
+import type { ResolvedOptions } from "./options.js";
+
+const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Refuses a state-changing request that a browser marks as coming from another site, so a
+ * page elsewhere cannot ride the customer's cookie (OWASP CSRF Prevention Cheat Sheet:
+ * "Fetch Metadata" and "Verifying Origin With Standard Headers"). SameSite=Lax alone is not
+ * enough: it lets same-site subdomains through and is only as good as every browser's
+ * implementation. Requests with neither header come from non-browser clients, which cannot
+ * send a victim's cookie, and pass.
+ *
+ * Returns undefined when the request may proceed.
+ */
+export function checkCrossSite(
+  req: Request,
+  csrf: ResolvedOptions["csrf"],
+): CrossSiteRequestError | undefined {
+  if (csrf === false || SAFE_METHODS.has(req.method)) return undefined;
+  const origin = req.headers.origin;
+  if (origin !== undefined && csrf.trustedOrigins.has(origin)) return undefined;
+
+  const site = req.headers["sec-fetch-site"];
+  if (site === "cross-site") return new CrossSiteRequestError("Sec-Fetch-Site: cross-site");
+  if (site === "same-site" && !csrf.allowSameSite)
+    return new CrossSiteRequestError("Sec-Fetch-Site: same-site");
+  if (site === "same-origin" || site === "same-site" || site === "none") return undefined;
+
+  if (origin === undefined) return undefined;
+  // Behind a proxy, req.protocol honours Express's "trust proxy"; the Host header is what the
+  // browser addressed. A proxy that rewrites Host needs the public origin in trustedOrigins.
+  if (origin === `${req.protocol}://${req.headers.host}`) return undefined;
+  return new CrossSiteRequestError(origin === "null" ? "Origin: null" : "foreign Origin");
+}

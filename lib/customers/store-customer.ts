@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+// Medusa returns dates as ISO strings; a database row may hold Date objects. Both leave as strings.
+const timestamp = z.union([z.string(), z.date().transform((d) => d.toISOString())]);
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? null);
+const metadata = nullable(z.record(z.string(), z.unknown()));
+
+/** The documented customer address. Fields absent in the store's object come out as null. */
+export const storeCustomerAddressSchema = z.object({
+  id: z.string(),
+  address_name: nullable(z.string()),
+  is_default_shipping: z.boolean().default(false),
+  is_default_billing: z.boolean().default(false),
+  customer_id: nullable(z.string()),
+  company: nullable(z.string()),
+  first_name: nullable(z.string()),
+  last_name: nullable(z.string()),
+  address_1: nullable(z.string()),
+  address_2: nullable(z.string()),
+  city: nullable(z.string()),
+  country_code: nullable(z.string()),
+  province: nullable(z.string()),
+  postal_code: nullable(z.string()),
+  phone: nullable(z.string()),
+  metadata,
+  created_at: nullable(timestamp),
+  updated_at: nullable(timestamp),
+});
+
+/**
+ * The documented `StoreCustomer`. Every response's `user` is parsed through it, so fields the
+ * customer store returns that are not documented (a `password_hash`, internal flags) are
+ * stripped and never sent.
+ */
+export const storeCustomerSchema = z.object({
+  id: z.string().min(1),
+  email: z.string(),
+  default_billing_address_id: nullable(z.string()),
+  default_shipping_address_id: nullable(z.string()),
+  company_name: nullable(z.string()),
+  first_name: nullable(z.string()),
+  last_name: nullable(z.string()),
+  addresses: z.array(storeCustomerAddressSchema).default([]),
+  phone: nullable(z.string()),
+  metadata,
+  created_at: nullable(timestamp),
+  updated_at: nullable(timestamp),
+  deleted_at: nullable(timestamp),
+});
+
+/** A customer as the API sends it. */
+export type StoreCustomer = z.output<typeof storeCustomerSchema>;
+/** A customer as a {@link CustomerStore} may return it: undocumented fields allowed (and dropped). */
+export type StoreCustomerInput = z.input<typeof storeCustomerSchema> & Record<string, unknown>;
+export type StoreCustomerAddress = z.output<typeof storeCustomerAddressSchema>;

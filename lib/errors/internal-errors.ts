@@ -1,0 +1,65 @@
+/**
+ * Errors bff-session raises itself. Each carries the real reason as `cause` (for logs); what
+ * the client sees is decided by `renderError()` alone.
+ */
+
+/** Why a bearer token was refused. Sent to `onEvent`/logs, never to the client. */
+export type TokenRejectionReason =
+  | "missing"
+  | "malformed"
+  | "too_large"
+  | "algorithm"
+  | "signature"
+  | "expired"
+  | "not_yet_valid"
+  | "claim"
+  | "actor_type"
+  | "actor_id"
+  | "replayed"
+  | "invalid";
+
+/** The token was refused: always a generic 401. */
+export class TokenRejectedError extends Error {
+  override readonly name = "TokenRejectedError";
+  constructor(
+    readonly reason: TokenRejectionReason,
+    options?: { cause?: unknown },
+  ) {
+    super(`bearer token rejected: ${reason}`, options);
+  }
+}
+
+/** The session store failed (threw, timed out): the documented 500 `database_error`. */
+export class SessionStoreError extends Error {
+  override readonly name = "SessionStoreError";
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`session store ${operation} failed`, options);
+  }
+}
+
+/** The key source could not produce keys (a JWKS endpoint is down): a 500, not the client's fault. */
+export class KeySourceUnavailableError extends Error {
+  override readonly name = "KeySourceUnavailableError";
+  constructor(options?: { cause?: unknown }) {
+    super("key source unavailable", options);
+  }
+}
+
+/** A cross-site state-changing request (CSRF defence): 403 `forbidden`. */
+export class CrossSiteRequestError extends Error {
+  override readonly name = "CrossSiteRequestError";
+  constructor(readonly detail: string) {
+    super(`cross-site request refused: ${detail}`);
+  }
+}
+
+/** No live session (or the session's customer is gone): a generic 401. */
+export class NoSessionError extends Error {
+  override readonly name = "NoSessionError";
+  constructor(readonly detail: string) {
+    super(`no live session: ${detail}`);
+  }
+}

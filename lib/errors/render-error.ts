@@ -1,0 +1,125 @@
+import { isStoreApiError } from "./store-api-error.js";
+import {
+  CrossSiteRequestError,
+  KeySourceUnavailableError,
+  NoSessionError,
+  SessionStoreError,
+  TokenRejectedError,
+} from "./internal-errors.js";
+
+/** What a response for an error looks like; the one place that decides status and body. */
+export interface ErrorResponse {
+  status: number;
+  /** A JSON body, or the string `"Unauthorized"` sent as text/plain. */
+  body: Record<string, string> | "Unauthorized";
+  headers?: Record<string, string>;
+}
+
+const UNAUTHORIZED: ErrorResponse = { status: 401, body: "Unauthorized" };
+
+// Medusa treats these TypeORM/MikroORM transaction races as retryable conflicts.
+const CONFLICT_ERROR_NAMES: ReadonlySet<string> = new Set([
+  "QueryRunnerAlreadyReleasedError",
+  "TransactionAlreadyStartedError",
+  "TransactionNotStartedError",
+]);
+
+const CONFLICT_MESSAGE =
+  "The request conflicted with another request. You may retry the request with the provided Idempotency-Key.";
+
+const UNKNOWN: ErrorResponse = {
+  status: 500,
+  body: {
+    code: "unknown_error",
+    message: "An unknown error occurred.",
+    type: "unknown_error",
+  },
+};
+
+const SESSION_STORE_FAILED: ErrorResponse = {
+  status: 500,
+  body: {
+    code: "api_error",
+    message: "The session could not be read or written.",
+    type: "database_error",
+  },
+};
+
+const KEYS_UNAVAILABLE: ErrorResponse = {
+  ...UNKNOWN,
+  // The identity provider's keys are temporarily out of reach; the client did nothing wrong.
+  headers: { "Retry-After": "30" },
+};
+
+function withCode(body: Record<string, string>, code: string | undefined): Record<string, string> {
+  return code === undefined ? body : { code, ...body };
+}
+
+/**
+ * Maps any thrown value to the documented response. Only a StoreApiError's message is ever
+ * copied into a body; everything else gets a fixed text.
+ */
+export function renderError(error: unknown): ErrorResponse {
+  if (error instanceof TokenRejectedError || error instanceof NoSessionError) return UNAUTHORIZED;
+  if (error instanceof SessionStoreError) return SESSION_STORE_FAILED;
+  if (error instanceof KeySourceUnavailableError) return KEYS_UNAVAILABLE;
+  if (error instanceof CrossSiteRequestError) {
+    return {
+      status: 403,
+      body: { message: "Cross-site request refused.", type: "forbidden" },
+    };
+  }
+  if (isStoreApiError(error)) {
+    const { type, message, code } = error;
+    switch (type) {
+      case "not_allowed":
+      case "invalid_data":
+        return { status: 400, body: withCode({ message, type }, code) };
+      case "unauthorized":
+        return UNAUTHORIZED;
+      case "forbidden":
+        return { status: 403, body: withCode({ message, type }, code) };
+      case "not_found":
+        return { status: 404, body: withCode({ message, type }, code) };
+      case "conflict":
+        return { status: 409, body: { code: "unknown_error", message: CONFLICT_MESSAGE, type } };
+      case "duplicate_error":
+        return { status: 422, body: { code: "invalid_request_error", message, type } };
+      case "database_error":
+        return { status: 500, body: { code: "api_error", message, type } };
+      case "unexpected_state":
+        return { status: 500, body: withCode({ message, type }, code) };
+    }
+  }
+  if (error instanceof Error && CONFLICT_ERROR_NAMES.has(error.name)) {
+    return {
+      status: 409,
+      body: { code: "unknown_error", message: CONFLICT_MESSAGE, type: error.name },
+    };
+  }
+  const status = httpClientErrorStatus(error);
+  if (status !== undefined) {
+    // e.g. express.json() on a malformed body: keep the status, not the parser's message.
+    return {
+      status,
+      body: { message: "The request could not be processed.", type: "invalid_data" },
+    };
+  }
+  return UNKNOWN;
+}
+
+/** A 4xx from an http-errors style error (body-parser & co.) that is safe to keep. */
+function httpClientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (
+    expose === true &&
+    typeof status === "number" &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 401
+  ) {
+    return status;
+  }
+  return undefined;
+}

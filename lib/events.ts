@@ -1,0 +1,51 @@
+import type { TokenRejectionReason } from "./errors/internal-errors.js";
+
+/**
+ * What happened, for metrics and audit logs. Events carry ids only: never a token, a cookie
+ * value or claims. `sessionId` is the store key (a hash), safe to log.
+ */
+export type SessionEvent =
+  | { type: "session.created"; sessionId: string; customerId: string }
+  | {
+      type: "session.destroyed";
+      sessionId: string;
+      customerId: string | undefined;
+      reason: "logout" | "replaced" | "customer_gone";
+    }
+  | { type: "session.revoked"; customerId: string; count: number }
+  | { type: "session.expired"; sessionId: string; customerId: string; kind: "idle" | "absolute" }
+  | { type: "token.rejected"; reason: TokenRejectionReason }
+  | { type: "csrf.rejected"; method: string; detail: string }
+  | { type: "store.error"; operation: string; error: unknown };
+
+/** A pino/bunyan/console-compatible logger. Silent by default. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLogger: Logger = Object.freeze({ debug() {}, warn() {}, error() {} });
+
+/** Builds the one function the router reports through; a throwing listener never breaks a request. */
+export function createReporter(
+  onEvent: ((event: SessionEvent) => void) | undefined,
+  logger: Logger,
+): (event: SessionEvent) => void {
+  return function report(event) {
+    if (event.type === "store.error") {
+      logger.error(
+        { event: event.type, operation: event.operation, err: event.error },
+        "bff-session: session store failed",
+      );
+    } else {
+      logger.debug({ ...event }, `bff-session: ${event.type}`);
+    }
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch (err) {
+      logger.warn({ err }, "bff-session: onEvent listener threw");
+    }
+  };
+}

@@ -1,0 +1,39 @@
+import "./express-augment.js";
+
+export { createSessionRouter } from "./create-session-router.js";
+export type { SessionRouter } from "./create-session-router.js";
+export type { AuthenticateOptions } from "./authenticate.js";
+export { DEFAULT_OPTIONS } from "./options.js";
+export type { SessionRouterOptions } from "./options.js";
+export type { AuthInfo } from "./session/session-manager.js";
+export type { Duration } from "./session/lifetime.js";
+export type { SessionEvent, Logger } from "./events.js";
+
+export { StoreApiError, isStoreApiError } from "./errors/store-api-error.js";
+export type { StoreApiErrorType, StoreApiErrorOptions } from "./errors/store-api-error.js";
+export { errorHandler } from "./errors/error-handler.js";
+export type { ErrorHandlerOptions } from "./errors/error-handler.js";
+export { KeySourceUnavailableError } from "./errors/internal-errors.js";
+export type { TokenRejectionReason } from "./errors/internal-errors.js";
+
+export { hmacSecret } from "./token/keys/hmac-secret.js";
+export type { HmacSecretOptions, HmacAlgorithm } from "./token/keys/hmac-secret.js";
+export { publicKeys } from "./token/keys/public-keys.js";
+export type { PublicKeysOptions, PublicKeyInput } from "./token/keys/public-keys.js";
+export { remoteJwks } from "./token/keys/remote-jwks.js";
+export type { RemoteJwksOptions } from "./token/keys/remote-jwks.js";
+export type { KeySource, VerifyKey } from "./token/keys/key-source.js";
+export type { TokenClaims } from "./token/verify-token.js";
+
+export type { CustomerStore, CustomerLookupContext } from "./customers/customer-store.js";
+export { storeCustomerSchema } from "./customers/store-customer.js";
+export type {
+  StoreCustomer,
+  StoreCustomerInput,
+  StoreCustomerAddress,
+} from "./customers/store-customer.js";
+
+export { MemorySessionStore } from "./stores/memory.js";
+export type { MemorySessionStoreOptions } from "./stores/memory.js";
+export { expiresAt } from "./stores/session-store.js";
+export type { SessionStore, SessionRecord, SessionInfo } from "./stores/session-store.js";

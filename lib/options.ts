@@ -1,0 +1,350 @@
+import { z } from "zod";
+import type { CustomerStore } from "./customers/customer-store.js";
+import type { Logger, SessionEvent } from "./events.js";
+import { parseDuration, type Duration, type Lifetime } from "./session/lifetime.js";
+import type { ResolvedCookie } from "./session/cookie.js";
+import { MemorySessionStore } from "./stores/memory.js";
+import type { SessionStore } from "./stores/session-store.js";
+import { isKeySource, type KeySource } from "./token/keys/key-source.js";
+
+/** Options of {@link createSessionRouter}. Every field is documented in the README's option table. */
+export interface SessionRouterOptions {
+  /** Where token-verifying keys come from: `hmacSecret()`, `publicKeys()`, `remoteJwks()` or your own. */
+  keys: KeySource;
+  /** Loads the customer a token or session names. */
+  customers: CustomerStore;
+  /** Where sessions live. Default: a new `MemorySessionStore()`. */
+  sessions?: SessionStore;
+  /** How tokens are judged beyond their signature. */
+  token?: {
+    /** Required `iss` (one or any of several). Default: not checked. */
+    issuer?: string | string[];
+    /** Required `aud` (one or any of several). Default: not checked. */
+    audience?: string | string[];
+    /** Leeway for `exp`/`nbf`/`iat`. Default 0. */
+    clockTolerance?: Duration;
+    /** Refuse tokens whose `iat` is older than this. Default: not checked. */
+    maxTokenAge?: Duration;
+    /** Required `typ` header (e.g. "JWT" or "at+jwt"). Default: not checked. */
+    typ?: string;
+    /** Each token may start one session only (needs `jti`; remembered in the session store). Default false. */
+    singleUse?: boolean;
+    /** The claim holding the customer id. Default "actor_id" (use "sub" for other issuers). */
+    customerIdClaim?: string;
+    /** The claim that must equal `actorType`, or false to not check one. Default "actor_type". */
+    actorTypeClaim?: string | false;
+    /** The required actor type. Default "customer". */
+    actorType?: string;
+  };
+  /** The session cookie. */
+  cookie?: {
+    /** Default "__Host-bff.sid" when Secure without Domain, else "bff.sid". */
+    name?: string;
+    /** Default: true when NODE_ENV is "production". */
+    secure?: boolean;
+    /** Default "lax". */
+    sameSite?: "lax" | "strict" | "none";
+    /** Default: none (host-only cookie). */
+    domain?: string;
+    /** Default "/". */
+    path?: string;
+    /** Sign the cookie (cookie-parser format); a list rotates, the first signs. Default: unsigned. */
+    secret?: string | string[];
+  };
+  /** Session lifetimes: seconds, or strings such as "30m". */
+  session?: {
+    /** Ends a session unused for this long. Default "2h". */
+    idleTimeout?: Duration;
+    /** Ends a session this long after login, however used. Default "10h". */
+    absoluteTimeout?: Duration;
+    /** Writes the moved idle deadline at most this often. Default: a tenth of idleTimeout. */
+    touchInterval?: Duration;
+  };
+  /** Cross-site request defence for cookie-authenticated writes, or false to turn it off. */
+  csrf?: { trustedOrigins?: string[]; allowSameSite?: boolean } | false;
+  /** Receives every {@link SessionEvent}. */
+  onEvent?: (event: SessionEvent) => void;
+  /** Where warnings and errors are logged (pino-compatible). Default: silent. */
+  logger?: Logger;
+  /** The clock, in ms since the epoch (for tests). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The defaults, in one place. */
+export const DEFAULT_OPTIONS = Object.freeze({
+  token: {
+    clockTolerance: 0,
+    customerIdClaim: "actor_id",
+    actorTypeClaim: "actor_type",
+    actorType: "customer",
+    singleUse: false,
+  },
+  cookie: { baseName: "bff.sid", sameSite: "lax", path: "/" },
+  session: { idleTimeout: "2h", absoluteTimeout: "10h", touchIntervalFraction: 0.1 },
+} as const);
+
+/** Options after validation and defaults; frozen, computed once per router. */
+export interface ResolvedOptions {
+  keys: KeySource;
+  customers: CustomerStore;
+  sessions: SessionStore;
+  token: {
+    issuer: string | string[] | undefined;
+    audience: string | string[] | undefined;
+    clockTolerance: number;
+    maxTokenAge: number | undefined;
+    typ: string | undefined;
+    singleUse: boolean;
+    customerIdClaim: string;
+    actorTypeClaim: string | false;
+    actorType: string;
+  };
+  cookie: ResolvedCookie;
+  lifetime: Lifetime;
+  csrf: { trustedOrigins: ReadonlySet<string>; allowSameSite: boolean } | false;
+  onEvent: ((event: SessionEvent) => void) | undefined;
+  logger: Logger | undefined;
+  now: () => number;
+}
+
+const fn = (what: string) =>
+  z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", `must be ${what}`);
+const duration = z.custom<Duration>((v) => {
+  const ms = parseDuration(v);
+  return ms !== undefined && ms > 0;
+}, 'must be a positive number of seconds or a string such as "30m", "2h", "7d"');
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+// RFC 6265 §4.1.1 cookie-name is an RFC 7230 token.
+const cookieName = z
+  .string()
+  .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a valid cookie name (RFC 6265 token)");
+const cookieSecret = z.string().min(32, "must be at least 32 characters");
+const origin = z.string().refine((v) => {
+  try {
+    return new URL(v).origin === v;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as "https://shop.example.com" (scheme, host, optional port; no path or trailing slash)');
+
+const tokenSchema = z.strictObject({
+  issuer: oneOrMany.optional(),
+  audience: oneOrMany.optional(),
+  clockTolerance: z.union([z.literal(0), duration]).optional(),
+  maxTokenAge: duration.optional(),
+  typ: z.string().min(1).optional(),
+  singleUse: z.boolean().optional(),
+  customerIdClaim: z.string().min(1).optional(),
+  actorTypeClaim: z.union([z.string().min(1), z.literal(false)]).optional(),
+  actorType: z.string().min(1).optional(),
+});
+
+const cookieSchema = z.strictObject({
+  name: cookieName.optional(),
+  secure: z.boolean().optional(),
+  sameSite: z.enum(["lax", "strict", "none"]).optional(),
+  domain: z
+    .string()
+    .regex(/^\.?[A-Za-z0-9.-]+$/, "must be a domain name")
+    .optional(),
+  path: z
+    .string()
+    .startsWith("/", 'must start with "/"')
+    .regex(/^[^;\s]*$/, "must not contain ; or spaces")
+    .optional(),
+  secret: z.union([cookieSecret, z.array(cookieSecret).min(1)]).optional(),
+});
+
+const sessionSchema = z.strictObject({
+  idleTimeout: duration.optional(),
+  absoluteTimeout: duration.optional(),
+  touchInterval: duration.optional(),
+});
+
+const csrfSchema = z.strictObject({
+  trustedOrigins: z.array(origin).optional(),
+  allowSameSite: z.boolean().optional(),
+});
+
+const schema = z.strictObject({
+  keys: z.custom<KeySource>(
+    isKeySource,
+    "is required: hmacSecret(), publicKeys(), remoteJwks() or an object with algorithms and getKeys()",
+  ),
+  customers: z.custom<CustomerStore>(
+    (v) =>
+      typeof v === "object" && v !== null && typeof (v as CustomerStore).retrieve === "function",
+    "is required: an object with a retrieve(customerId, context) method",
+  ),
+  sessions: z
+    .custom<SessionStore>(
+      (v) =>
+        typeof v === "object" &&
+        v !== null &&
+        ["get", "set", "touch", "destroy"].every(
+          (m) => typeof (v as Record<string, unknown>)[m] === "function",
+        ),
+      "must be a SessionStore: an object with get, set, touch and destroy methods",
+    )
+    .optional(),
+  token: tokenSchema.optional(),
+  cookie: cookieSchema.optional(),
+  session: sessionSchema.optional(),
+  csrf: z.union([z.literal(false), csrfSchema]).optional(),
+  onEvent: fn("a function").optional(),
+  logger: z
+    .custom<Logger>(
+      (v) =>
+        typeof v === "object" &&
+        v !== null &&
+        ["debug", "warn", "error"].every(
+          (m) => typeof (v as Record<string, unknown>)[m] === "function",
+        ),
+      "must have debug, warn and error methods",
+    )
+    .optional(),
+  now: fn("a function returning milliseconds since the epoch").optional(),
+});
+
+// The known keys at each level, for "did you mean" suggestions.
+const SHAPES: Record<string, object> = {
+  "": schema.shape,
+  token: tokenSchema.shape,
+  cookie: cookieSchema.shape,
+  session: sessionSchema.shape,
+  csrf: csrfSchema.shape,
+};
+
+/**
+ * Validates options and applies defaults. Throws a TypeError naming the first bad option (and
+ * suggesting the intended key for a misspelt one).
+ */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const parsed = schema.safeParse(options ?? {});
+  if (!parsed.success) throw optionError(parsed.error);
+  const o = parsed.data as SessionRouterOptions;
+  const d = DEFAULT_OPTIONS;
+
+  const secure = o.cookie?.secure ?? process.env.NODE_ENV === "production";
+  const domain = o.cookie?.domain;
+  const path = o.cookie?.path ?? d.cookie.path;
+  const sameSite = o.cookie?.sameSite ?? d.cookie.sameSite;
+  // RFC 6265bis §4.1.3: __Host- cookies are Secure, host-only and Path=/, so a sibling
+  // subdomain or an insecure origin cannot plant or overwrite them.
+  const hostPrefixOk = secure && domain === undefined && path === "/";
+  const name = o.cookie?.name ?? (hostPrefixOk ? `__Host-${d.cookie.baseName}` : d.cookie.baseName);
+  if (name.startsWith("__Host-") && !hostPrefixOk) {
+    throw new TypeError(
+      'option "cookie.name": a "__Host-" cookie needs secure: true, no domain and path "/"',
+    );
+  }
+  if (name.startsWith("__Secure-") && !secure) {
+    throw new TypeError('option "cookie.name": a "__Secure-" cookie needs secure: true');
+  }
+  if (sameSite === "none" && !secure) {
+    throw new TypeError(
+      'option "cookie.sameSite": "none" needs secure: true (browsers drop it otherwise)',
+    );
+  }
+  const secret = o.cookie?.secret;
+
+  const idleTimeout = parseDuration(o.session?.idleTimeout ?? d.session.idleTimeout)!;
+  const absoluteTimeout = parseDuration(o.session?.absoluteTimeout ?? d.session.absoluteTimeout)!;
+  const touchInterval =
+    o.session?.touchInterval === undefined
+      ? Math.floor(idleTimeout * d.session.touchIntervalFraction)
+      : parseDuration(o.session.touchInterval)!;
+  if (touchInterval >= idleTimeout) {
+    throw new TypeError(
+      'option "session.touchInterval" must be shorter than "session.idleTimeout"',
+    );
+  }
+
+  const token = o.token ?? {};
+  const sessions = o.sessions ?? new MemorySessionStore();
+  if (token.singleUse === true && typeof sessions.consumeTokenId !== "function") {
+    throw new TypeError('option "token.singleUse" needs a session store with consumeTokenId()');
+  }
+
+  return Object.freeze({
+    keys: o.keys,
+    customers: o.customers,
+    sessions,
+    token: Object.freeze({
+      issuer: token.issuer,
+      audience: token.audience,
+      clockTolerance:
+        token.clockTolerance === undefined ? 0 : parseDuration(token.clockTolerance)! / 1000,
+      maxTokenAge:
+        token.maxTokenAge === undefined ? undefined : parseDuration(token.maxTokenAge)! / 1000,
+      typ: token.typ,
+      singleUse: token.singleUse ?? d.token.singleUse,
+      customerIdClaim: token.customerIdClaim ?? d.token.customerIdClaim,
+      actorTypeClaim: token.actorTypeClaim ?? d.token.actorTypeClaim,
+      actorType: token.actorType ?? d.token.actorType,
+    }),
+    cookie: Object.freeze({
+      name,
+      secure,
+      sameSite,
+      domain,
+      path,
+      secrets: Object.freeze(
+        secret === undefined ? [] : Array.isArray(secret) ? [...secret] : [secret],
+      ),
+    }),
+    lifetime: Object.freeze({ idleTimeout, absoluteTimeout, touchInterval }),
+    csrf:
+      o.csrf === false
+        ? false
+        : Object.freeze({
+            trustedOrigins: new Set(o.csrf?.trustedOrigins ?? []),
+            allowSameSite: o.csrf?.allowSameSite ?? false,
+          }),
+    onEvent: o.onEvent,
+    logger: o.logger,
+    now: o.now ?? Date.now,
+  });
+}
+
+function optionError(error: z.ZodError): TypeError {
+  const issue = error.issues[0]!;
+  const path = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const at = path === "" ? key : `${path}.${key}`;
+    const known = Object.keys(SHAPES[path] ?? {});
+    const guess = closest(key, known);
+    return new TypeError(
+      `unknown option "${at}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`,
+    );
+  }
+  return new TypeError(`option "${path}" ${issue.message}`, { cause: error });
+}
+
+/** The known key within edit distance 2 of `key`, helmet-style. */
+function closest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,24 @@
+import type { Request, Response } from "express";
+import { checkCrossSite } from "../csrf.js";
+import { fail, type RouterContext } from "./context.js";
+
+/** DELETE /auth/session — ends the session and clears the cookie. Idempotent. */
+export function deleteSession(ctx: RouterContext) {
+  const { sessions, options } = ctx;
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const id = sessions.idFromRequest(req);
+    if (id !== undefined) {
+      const crossSite = checkCrossSite(req, options.csrf);
+      if (crossSite !== undefined) throw crossSite;
+    }
+    // Cleared whatever happens next: even if the store fails, this browser is signed out.
+    res.append("Set-Cookie", sessions.cookie.clear());
+    if (id !== undefined) await sessions.destroy(id, undefined, "logout");
+    res.status(200).json({ success: true });
+  }
+
+  return function bffSessionDelete(req: Request, res: Response): void {
+    handle(req, res).catch((error: unknown) => fail(ctx, res, error));
+  };
+}

@@ -1,0 +1,47 @@
+import type { Request, Response } from "express";
+import { NoSessionError } from "../errors/internal-errors.js";
+import { fail, loadCustomer, type RouterContext } from "./context.js";
+
+/**
+ * GET /auth/session — the current session's customer, re-read through the CustomerStore, and
+ * its deadlines so a storefront can warn before logout. `?touch=false` reports without
+ * extending the idle deadline.
+ */
+export function getSession(ctx: RouterContext) {
+  const { sessions } = ctx;
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const id = sessions.idFromRequest(req);
+    const touch = req.query.touch !== "false";
+    const record = id === undefined ? undefined : await sessions.load(id, touch);
+    if (id === undefined || record === undefined) {
+      if (req.headers.cookie?.includes(`${sessions.cookie.name}=`))
+        res.append("Set-Cookie", sessions.cookie.clear());
+      throw new NoSessionError("no live session");
+    }
+    const user = await loadCustomer(ctx, record.customerId, {
+      req,
+      claims: undefined,
+      token: undefined,
+    });
+    if (user === undefined) {
+      await sessions.destroy(id, record.customerId, "customer_gone");
+      res.append("Set-Cookie", sessions.cookie.clear());
+      throw new NoSessionError("customer gone");
+    }
+    res.status(200).json({
+      user,
+      session: {
+        expires_at: new Date(
+          Math.min(record.idleExpiresAt, record.absoluteExpiresAt),
+        ).toISOString(),
+        idle_expires_at: new Date(record.idleExpiresAt).toISOString(),
+        absolute_expires_at: new Date(record.absoluteExpiresAt).toISOString(),
+      },
+    });
+  }
+
+  return function bffSessionGet(req: Request, res: Response): void {
+    handle(req, res).catch((error: unknown) => fail(ctx, res, error));
+  };
+}

@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import type { Request, Response } from "express";
+import { checkCrossSite } from "../csrf.js";
+import { TokenRejectedError } from "../errors/internal-errors.js";
+import { StoreApiError } from "../errors/store-api-error.js";
+import { readBearerToken } from "../token/read-bearer.js";
+import { verifyToken } from "../token/verify-token.js";
+import { fail, loadCustomer, type RouterContext } from "./context.js";
+
+/** POST /auth/session — Set Authentication Session: a verified customer JWT becomes a session cookie. */
+export function postSession(ctx: RouterContext) {
+  const { sessions, options, policy } = ctx;
+  const maxAgeSeconds = options.lifetime.absoluteTimeout / 1000;
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const crossSite = checkCrossSite(req, options.csrf);
+    if (crossSite !== undefined) throw crossSite;
+
+    const token = readBearerToken(req);
+    const { claims, customerId } = await verifyToken(token, policy);
+    if (options.token.singleUse) {
+      const jtiHash = createHash("sha256").update(claims.jti!).digest("base64url");
+      const first = await sessions.consumeTokenId(jtiHash, (claims.exp ?? 0) * 1000);
+      if (!first) throw new TokenRejectedError("replayed");
+    }
+
+    const user = await loadCustomer(ctx, customerId, { req, claims, token });
+    if (user === undefined)
+      throw new StoreApiError("not_found", `Customer with id: ${customerId} was not found`);
+
+    // Session fixation (OWASP ASVS V3.2.1): never adopt a session id the browser brought
+    // along — a planted one or the previous login's. End it and issue a fresh one.
+    const previous = sessions.idFromRequest(req);
+    if (previous !== undefined) await sessions.destroy(previous, undefined, "replaced");
+    const created = await sessions.create(customerId, req);
+
+    res.append("Set-Cookie", sessions.cookie.serialize(created.token, maxAgeSeconds));
+    res.status(200).json({ user });
+  }
+
+  return function bffSessionPost(req: Request, res: Response): void {
+    handle(req, res).catch((error: unknown) => fail(ctx, res, error, true));
+  };
+}

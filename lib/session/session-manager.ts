@@ -1,0 +1,196 @@
+import type { Request } from "express";
+import { SessionStoreError } from "../errors/internal-errors.js";
+import type { SessionEvent } from "../events.js";
+import type { ResolvedOptions } from "../options.js";
+import {
+  expiresAt,
+  isSessionRecord,
+  type SessionInfo,
+  type SessionRecord,
+  type SessionStore,
+} from "../stores/session-store.js";
+import type { SessionCookie } from "./cookie.js";
+import { newDeadlines } from "./lifetime.js";
+import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
+
+/** A live session, as `authenticate()` puts it on `req.auth`. */
+export interface AuthInfo {
+  customerId: string;
+  /** The store key (SHA-256 of the cookie token), never the token itself. */
+  sessionId: string;
+  createdAt: Date;
+  /** The earlier of the idle and absolute deadlines. */
+  expiresAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+/**
+ * The session lifecycle — create, load (with expiry and the sliding touch), destroy, list,
+ * revoke — on top of any SessionStore. Store failures become SessionStoreError (the
+ * documented 500); records of the wrong shape are treated as no session.
+ */
+export class SessionManager {
+  private readonly store: SessionStore;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    readonly cookie: SessionCookie,
+    private readonly report: (event: SessionEvent) => void,
+  ) {
+    this.store = options.sessions;
+  }
+
+  /** The session id named by the request's cookie, if the cookie is there and well-formed. */
+  idFromRequest(req: Request): string | undefined {
+    const token = this.cookie.read(req.headers.cookie);
+    return token !== undefined && isWellFormedSessionToken(token) ? sessionIdFor(token) : undefined;
+  }
+
+  /** Starts a session; resolves the token for the cookie and the session's id. */
+  async create(
+    customerId: string,
+    req: Request,
+  ): Promise<{ token: string; id: string; record: SessionRecord }> {
+    const now = this.options.now();
+    const token = generateSessionToken();
+    const id = sessionIdFor(token);
+    const userAgent = req.headers["user-agent"]?.slice(0, 256);
+    const record: SessionRecord = {
+      customerId,
+      createdAt: now,
+      lastSeenAt: now,
+      ...newDeadlines(now, this.options.lifetime),
+    };
+    if (userAgent !== undefined) record.userAgent = userAgent;
+    await this.call("set", () => this.store.set(id, record));
+    this.report({ type: "session.created", sessionId: id, customerId });
+    return { token, id, record };
+  }
+
+  /**
+   * The live session with this id, or undefined. Expired sessions are destroyed. When `touch`
+   * and the last write is older than `touchInterval`, the idle deadline moves (never past the
+   * absolute one) through `store.touch`, which cannot revive a session destroyed meanwhile.
+   */
+  async load(id: string, touch = true): Promise<SessionRecord | undefined> {
+    const record = await this.call("get", () => this.store.get(id));
+    if (record === null || record === undefined) return undefined;
+    if (!isSessionRecord(record)) {
+      this.report({
+        type: "store.error",
+        operation: "get",
+        error: new TypeError("corrupted session record"),
+      });
+      await this.call("destroy", () => this.store.destroy(id));
+      return undefined;
+    }
+    const { lifetime } = this.options;
+    const now = this.options.now();
+    // A lifetime shortened by configuration applies to sessions created before the change.
+    const absoluteExpiresAt = Math.min(
+      record.absoluteExpiresAt,
+      record.createdAt + lifetime.absoluteTimeout,
+    );
+    const idleExpiresAt = Math.min(record.idleExpiresAt, record.lastSeenAt + lifetime.idleTimeout);
+    if (now >= absoluteExpiresAt || now >= idleExpiresAt) {
+      await this.call("destroy", () => this.store.destroy(id));
+      const kind = now >= absoluteExpiresAt ? "absolute" : "idle";
+      this.report({ type: "session.expired", sessionId: id, customerId: record.customerId, kind });
+      return undefined;
+    }
+    if (!touch || now - record.lastSeenAt < lifetime.touchInterval) {
+      return { ...record, absoluteExpiresAt, idleExpiresAt };
+    }
+    const touched: SessionRecord = {
+      ...record,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + lifetime.idleTimeout, absoluteExpiresAt),
+      absoluteExpiresAt,
+    };
+    const alive = await this.call("touch", () => this.store.touch(id, touched));
+    return alive ? touched : undefined;
+  }
+
+  async destroy(
+    id: string,
+    customerId: string | undefined,
+    reason: "logout" | "replaced" | "customer_gone",
+  ): Promise<void> {
+    await this.call("destroy", () => this.store.destroy(id));
+    this.report({ type: "session.destroyed", sessionId: id, customerId, reason });
+  }
+
+  async list(customerId: string): Promise<SessionInfo[]> {
+    const listByCustomer = this.requireListing("listCustomerSessions");
+    const now = this.options.now();
+    const entries = await this.call("listByCustomer", () =>
+      listByCustomer.call(this.store, customerId),
+    );
+    return entries
+      .filter(
+        ([, record]) =>
+          isSessionRecord(record) && record.customerId === customerId && expiresAt(record) > now,
+      )
+      .map(([sessionId, record]) => toSessionInfo(sessionId, record))
+      .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+  }
+
+  async revoke(customerId: string, except: string | undefined): Promise<number> {
+    const listByCustomer = this.requireListing("revokeCustomerSessions");
+    const entries = await this.call("listByCustomer", () =>
+      listByCustomer.call(this.store, customerId),
+    );
+    const ids = entries.map(([id]) => id).filter((id) => id !== except);
+    await this.call("destroy", () => Promise.all(ids.map((id) => this.store.destroy(id))));
+    this.report({ type: "session.revoked", customerId, count: ids.length });
+    return ids.length;
+  }
+
+  /** Records a token id as used; false when it was used before (`token.singleUse`). */
+  consumeTokenId(tokenIdHash: string, until: number): Promise<boolean> {
+    return this.call("consumeTokenId", () => this.store.consumeTokenId!(tokenIdHash, until));
+  }
+
+  private requireListing(method: string): NonNullable<SessionStore["listByCustomer"]> {
+    const listByCustomer = this.store.listByCustomer;
+    if (typeof listByCustomer !== "function") {
+      throw new TypeError(`${method} needs a session store with listByCustomer()`);
+    }
+    return listByCustomer;
+  }
+
+  /** Runs a store call; any failure becomes SessionStoreError and a `store.error` event. */
+  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.report({ type: "store.error", operation, error });
+      throw new SessionStoreError(operation, { cause: error });
+    }
+  }
+}
+
+export function toAuthInfo(sessionId: string, record: SessionRecord): AuthInfo {
+  return {
+    customerId: record.customerId,
+    sessionId,
+    createdAt: new Date(record.createdAt),
+    expiresAt: new Date(expiresAt(record)),
+    idleExpiresAt: new Date(record.idleExpiresAt),
+    absoluteExpiresAt: new Date(record.absoluteExpiresAt),
+  };
+}
+
+function toSessionInfo(sessionId: string, record: SessionRecord): SessionInfo {
+  return {
+    sessionId,
+    customerId: record.customerId,
+    createdAt: new Date(record.createdAt),
+    lastSeenAt: new Date(record.lastSeenAt),
+    expiresAt: new Date(expiresAt(record)),
+    idleExpiresAt: new Date(record.idleExpiresAt),
+    absoluteExpiresAt: new Date(record.absoluteExpiresAt),
+    userAgent: record.userAgent,
+  };
+}

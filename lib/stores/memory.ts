@@ -1,0 +1,148 @@
+import { expiresAt, type SessionRecord, type SessionStore } from "./session-store.js";
+
+export interface MemorySessionStoreOptions {
+  /** The most sessions kept; past it the oldest is evicted. Default 100,000. */
+  maxSessions?: number;
+  /** How often expired sessions are swept, in milliseconds; 0 turns the timer off. Default 60,000. */
+  sweepInterval?: number;
+  /** The clock (ms since the epoch), for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+let warnedInProduction = false;
+
+/**
+ * Sessions in this process's memory: the default store, right for one instance and for tests.
+ * Each entry expires on its own deadline, expired entries are swept on a timer, and the number
+ * of sessions is bounded so a login flood cannot exhaust memory. Sessions are lost on restart
+ * and not shared between instances: use {@link RedisSessionStore} for that.
+ *
+ * @example
+ * ```ts
+ * const router = createSessionRouter({ keys, customers, sessions: new MemorySessionStore({ maxSessions: 50_000 }) });
+ * ```
+ */
+export class MemorySessionStore implements SessionStore {
+  private readonly records = new Map<string, SessionRecord>();
+  private readonly byCustomer = new Map<string, Set<string>>();
+  private readonly usedTokenIds = new Map<string, number>();
+  private readonly maxSessions: number;
+  private readonly now: () => number;
+  private readonly timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    const { maxSessions = 100_000, sweepInterval = 60_000, now = Date.now } = options;
+    if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+      throw new TypeError('MemorySessionStore: option "maxSessions" must be a positive integer');
+    }
+    if (!Number.isFinite(sweepInterval) || sweepInterval < 0) {
+      throw new TypeError(
+        'MemorySessionStore: option "sweepInterval" must be a non-negative number',
+      );
+    }
+    this.maxSessions = maxSessions;
+    this.now = now;
+    if (sweepInterval > 0) {
+      this.timer = setInterval(() => this.sweep(), sweepInterval);
+      this.timer.unref();
+    }
+    if (process.env.NODE_ENV === "production" && !warnedInProduction) {
+      warnedInProduction = true;
+      process.emitWarning(
+        "MemorySessionStore keeps sessions in one process: they are lost on restart and not shared between instances. Use RedisSessionStore in production.",
+        { code: "BFF_SESSION_MEMORY_STORE" },
+      );
+    }
+  }
+
+  /** How many sessions are held (expired ones not yet swept included). */
+  get size(): number {
+    return this.records.size;
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    const record = this.records.get(id);
+    if (record === undefined) return null;
+    if (expiresAt(record) <= this.now()) {
+      this.remove(id, record);
+      return null;
+    }
+    return { ...record };
+  }
+
+  async set(id: string, record: SessionRecord): Promise<void> {
+    const existing = this.records.get(id);
+    if (existing !== undefined) this.remove(id, existing);
+    while (this.records.size >= this.maxSessions) {
+      const oldest = this.records.keys().next().value as string;
+      this.remove(oldest, this.records.get(oldest)!);
+    }
+    this.records.set(id, { ...record });
+    let ids = this.byCustomer.get(record.customerId);
+    if (ids === undefined) this.byCustomer.set(record.customerId, (ids = new Set()));
+    ids.add(id);
+  }
+
+  async touch(id: string, record: SessionRecord): Promise<boolean> {
+    const existing = this.records.get(id);
+    // Only a session that is still here and still live is replaced: a destroyed or expired
+    // one stays gone (the resurrection bug of connect-redis#328).
+    if (existing === undefined || existing.customerId !== record.customerId) return false;
+    if (expiresAt(existing) <= this.now()) {
+      this.remove(id, existing);
+      return false;
+    }
+    this.records.set(id, { ...record });
+    return true;
+  }
+
+  async destroy(id: string): Promise<void> {
+    const record = this.records.get(id);
+    if (record !== undefined) this.remove(id, record);
+  }
+
+  async listByCustomer(customerId: string): Promise<Array<[string, SessionRecord]>> {
+    const ids = this.byCustomer.get(customerId);
+    if (ids === undefined) return [];
+    const now = this.now();
+    const live: Array<[string, SessionRecord]> = [];
+    for (const id of [...ids]) {
+      const record = this.records.get(id)!;
+      if (expiresAt(record) <= now) this.remove(id, record);
+      else live.push([id, { ...record }]);
+    }
+    return live;
+  }
+
+  async consumeTokenId(tokenId: string, until: number): Promise<boolean> {
+    const now = this.now();
+    const seenUntil = this.usedTokenIds.get(tokenId);
+    if (seenUntil !== undefined && seenUntil > now) return false;
+    this.usedTokenIds.set(tokenId, until);
+    return true;
+  }
+
+  /** Drops every expired session and used token id now. Runs on the sweep timer. */
+  sweep(): void {
+    const now = this.now();
+    for (const [id, record] of this.records) {
+      if (expiresAt(record) <= now) this.remove(id, record);
+    }
+    for (const [tokenId, until] of this.usedTokenIds) {
+      if (until <= now) this.usedTokenIds.delete(tokenId);
+    }
+  }
+
+  /** Stops the sweep timer (it never keeps the process alive, so this is optional). */
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+  }
+
+  private remove(id: string, record: SessionRecord): void {
+    this.records.delete(id);
+    const ids = this.byCustomer.get(record.customerId);
+    if (ids === undefined) return;
+    ids.delete(id);
+    if (ids.size === 0) this.byCustomer.delete(record.customerId);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * What a session store keeps for one session. Times are milliseconds since the epoch. The
+ * store never sees the cookie's token: it is keyed by the token's SHA-256.
+ */
+export interface SessionRecord {
+  /** The customer this session authenticates. */
+  customerId: string;
+  /** When the session was created (the login). */
+  createdAt: number;
+  /** The last time the session was used and its idle deadline moved (written at most once per `touchInterval`). */
+  lastSeenAt: number;
+  /** The session ends if not used before this moment. */
+  idleExpiresAt: number;
+  /** The session ends at this moment however much it is used. */
+  absoluteExpiresAt: number;
+  /** The User-Agent of the login request, for session lists. */
+  userAgent?: string;
+}
+
+/** The moment a record stops being valid: the earlier of its idle and absolute deadlines. */
+export function expiresAt(record: SessionRecord): number {
+  return Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
+}
+
+/**
+ * Where sessions live. Implement it to keep sessions anywhere; run the conformance suite from
+ * `bff-session/testing` to prove the implementation. Every method returns a promise; a store
+ * signals failure by rejecting (the client then gets the documented 500 `database_error`).
+ *
+ * @example
+ * ```ts
+ * const sessions: SessionStore = {
+ *   async get(id) { return cache.get(id) ?? null; },
+ *   async set(id, record) { cache.set(id, record, { until: expiresAt(record) }); },
+ *   async touch(id, record) { return cache.replaceIfPresent(id, record); },
+ *   async destroy(id) { cache.delete(id); },
+ * };
+ * ```
+ */
+export interface SessionStore {
+  /** The record under `id`, or null when there is none or it has expired. */
+  get(id: string): Promise<SessionRecord | null | undefined>;
+  /** Stores a new session. It must disappear by itself at `expiresAt(record)`. */
+  set(id: string, record: SessionRecord): Promise<void>;
+  /**
+   * Replaces the record of a session that still exists and resolves `true`; resolves `false`
+   * and writes nothing when the session is gone. It must never bring back a destroyed session,
+   * even when a `destroy` races it (so no read-then-write without a guard).
+   */
+  touch(id: string, record: SessionRecord): Promise<boolean>;
+  /** Removes the session. Removing an absent session is not an error. */
+  destroy(id: string): Promise<void>;
+  /** The live sessions of a customer. Needed by `listCustomerSessions`/`revokeCustomerSessions`. */
+  listByCustomer?(customerId: string): Promise<Array<[id: string, record: SessionRecord]>>;
+  /**
+   * Records a token id (JWT `jti`) as used until `until` and resolves `true` the first time,
+   * `false` when it was already recorded. Needed by `token.singleUse`.
+   */
+  consumeTokenId?(tokenId: string, until: number): Promise<boolean>;
+}
+
+/** One session as `listCustomerSessions` reports it: metadata only, never a token. */
+export interface SessionInfo {
+  /** The store key (SHA-256 of the cookie token), usable as `except` in a revocation. */
+  sessionId: string;
+  customerId: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** The earlier of the idle and absolute deadlines. */
+  expiresAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  userAgent: string | undefined;
+}
+
+/** True when `value` has the shape of a {@link SessionRecord}; stores may return anything. */
+export function isSessionRecord(value: unknown): value is SessionRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return (
+    typeof r.customerId === "string" &&
+    r.customerId.length > 0 &&
+    Number.isFinite(r.createdAt) &&
+    Number.isFinite(r.lastSeenAt) &&
+    Number.isFinite(r.idleExpiresAt) &&
+    Number.isFinite(r.absoluteExpiresAt) &&
+    (r.userAgent === undefined || typeof r.userAgent === "string")
+  );
+}

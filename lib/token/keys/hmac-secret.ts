@@ -1,0 +1,82 @@
+import { webcrypto } from "node:crypto";
+import type { KeySource, VerifyKey } from "./key-source.js";
+
+export type HmacAlgorithm = "HS256" | "HS384" | "HS512";
+
+export interface HmacSecretOptions {
+  /** Accepted algorithms. Default `["HS256"]`, what the xclade/Medusa auth routes sign with. */
+  algorithms?: readonly HmacAlgorithm[];
+}
+
+// RFC 7518 §3.2: the key must be at least as long as the hash output.
+const MIN_BYTES: Record<HmacAlgorithm, number> = { HS256: 32, HS384: 48, HS512: 64 };
+const HASH: Record<HmacAlgorithm, string> = {
+  HS256: "SHA-256",
+  HS384: "SHA-384",
+  HS512: "SHA-512",
+};
+
+/**
+ * Verifies HMAC-signed tokens with a shared secret (the backend's `JWT_SECRET`). Pass several
+ * secrets to rotate: tokens signed with any of them are accepted, the first is tried first.
+ * Secrets shorter than the hash output (32 bytes for HS256) are refused.
+ *
+ * @example
+ * ```ts
+ * createSessionRouter({ keys: hmacSecret([process.env.JWT_SECRET!, process.env.JWT_SECRET_PREVIOUS!]), customers });
+ * ```
+ */
+export function hmacSecret(
+  secret: string | Uint8Array | ReadonlyArray<string | Uint8Array>,
+  options: HmacSecretOptions = {},
+): KeySource {
+  const list = Array.isArray(secret) ? secret : [secret as string | Uint8Array];
+  const algorithms: readonly HmacAlgorithm[] = options.algorithms ?? ["HS256"];
+  if (list.length === 0) throw new TypeError("hmacSecret: at least one secret is required");
+  if (!isAlgorithmList(algorithms)) {
+    throw new TypeError('hmacSecret: option "algorithms" must list HS256, HS384 and/or HS512');
+  }
+  const raw = list.map((s, i) => {
+    if (typeof s !== "string" && !(s instanceof Uint8Array)) {
+      throw new TypeError(`hmacSecret: secret ${i} must be a string or a Uint8Array`);
+    }
+    const bytes = typeof s === "string" ? new TextEncoder().encode(s) : s;
+    for (const alg of algorithms) {
+      if (bytes.byteLength < MIN_BYTES[alg]) {
+        throw new TypeError(
+          `hmacSecret: secret ${i} is ${bytes.byteLength} bytes; ${alg} needs at least ${MIN_BYTES[alg]}`,
+        );
+      }
+    }
+    return bytes;
+  });
+
+  // Imported once per algorithm, on first use: jose verifies far faster with a CryptoKey.
+  const imported = new Map<string, Promise<VerifyKey[]>>();
+  const importFor = (alg: HmacAlgorithm) =>
+    Promise.all(
+      raw.map((bytes) =>
+        webcrypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: HASH[alg] }, false, [
+          "verify",
+        ]),
+      ),
+    );
+
+  return Object.freeze({
+    algorithms: Object.freeze([...algorithms]),
+    getKeys(header): Promise<readonly VerifyKey[]> {
+      const alg = header.alg as HmacAlgorithm;
+      let keys = imported.get(alg);
+      if (keys === undefined) imported.set(alg, (keys = importFor(alg)));
+      return keys;
+    },
+  } satisfies KeySource);
+}
+
+function isAlgorithmList(value: unknown): value is readonly HmacAlgorithm[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((a) => typeof a === "string" && a in HASH)
+  );
+}

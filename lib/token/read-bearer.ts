@@ -1,0 +1,22 @@
+import type { Request } from "express";
+import { TokenRejectedError } from "../errors/internal-errors.js";
+
+// RFC 6750 §2.1: "Bearer" (case-insensitive, RFC 7235 §2.1) then one b64token. Anything else —
+// another scheme, two tokens, a trailing comma — is not a bearer credential.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * The token from `Authorization: Bearer <jwt>`, and from nowhere else: never the query
+ * string (it leaks into logs and Referer), the body or a cookie.
+ */
+export function readBearerToken(req: Request): string {
+  const values = req.headersDistinct?.authorization;
+  // Node keeps only the first of repeated Authorization headers; two of them is an attack or
+  // a broken proxy, never a client to guess for.
+  if (values !== undefined && values.length > 1) throw new TokenRejectedError("malformed");
+  const header = req.headers.authorization;
+  if (header === undefined || header === "") throw new TokenRejectedError("missing");
+  const match = BEARER.exec(header);
+  if (match === null) throw new TokenRejectedError("malformed");
+  return match[1]!;
+}

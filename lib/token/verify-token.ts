@@ -1,0 +1,132 @@
+import {
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyOptions,
+} from "jose";
+import {
+  KeySourceUnavailableError,
+  TokenRejectedError,
+  type TokenRejectionReason,
+} from "../errors/internal-errors.js";
+import type { KeySource } from "./keys/key-source.js";
+
+/** The verified claims of a customer token (xclade/Medusa's by default). */
+export interface TokenClaims extends JWTPayload {
+  actor_id?: string;
+  actor_type?: string;
+  auth_identity_id?: string;
+  app_metadata?: Record<string, unknown>;
+}
+
+/** How tokens are judged beyond their signature; resolved once from the `token` option. */
+export interface TokenPolicy {
+  keys: KeySource;
+  issuer: string | string[] | undefined;
+  audience: string | string[] | undefined;
+  clockTolerance: number;
+  maxTokenAge: number | undefined;
+  typ: string | undefined;
+  customerIdClaim: string;
+  actorTypeClaim: string | false;
+  actorType: string;
+  singleUse: boolean;
+  now: () => number;
+}
+
+export interface VerifiedToken {
+  claims: TokenClaims;
+  customerId: string;
+}
+
+/** 8 KiB: far above any real customer token, small enough to refuse floods before parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Verifies a compact JWS customer token and applies the claim policy. Throws
+ * TokenRejectedError (a 401, with jose's error as `cause`) or KeySourceUnavailableError.
+ */
+export async function verifyToken(token: string, policy: TokenPolicy): Promise<VerifiedToken> {
+  // Cheap structural checks first: JWE (5 parts), unsigned "alg: none" tokens (empty third
+  // part) and anything oversized never reach a JSON or base64 parser.
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError("too_large");
+  if (!COMPACT_JWS.test(token)) throw new TokenRejectedError("malformed");
+
+  let header;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch (cause) {
+    throw new TokenRejectedError("malformed", { cause });
+  }
+  const { keys } = policy;
+  if (typeof header.alg !== "string" || !keys.algorithms.includes(header.alg)) {
+    throw new TokenRejectedError("algorithm");
+  }
+
+  let candidates;
+  try {
+    candidates = await keys.getKeys(header);
+  } catch (cause) {
+    if (cause instanceof KeySourceUnavailableError) throw cause;
+    throw new TokenRejectedError("invalid", { cause });
+  }
+  if (candidates.length === 0) throw new TokenRejectedError("signature");
+
+  const options: JWTVerifyOptions = {
+    algorithms: keys.algorithms as string[],
+    requiredClaims: policy.singleUse ? ["exp", "jti"] : ["exp"],
+    clockTolerance: policy.clockTolerance,
+    currentDate: new Date(policy.now()),
+  };
+  if (policy.issuer !== undefined) options.issuer = policy.issuer;
+  if (policy.audience !== undefined) options.audience = policy.audience;
+  if (policy.maxTokenAge !== undefined) options.maxTokenAge = policy.maxTokenAge;
+  if (policy.typ !== undefined) options.typ = policy.typ;
+
+  let payload: TokenClaims | undefined;
+  let lastError: unknown;
+  for (const key of candidates) {
+    try {
+      ({ payload } = await jwtVerify<TokenClaims>(token, key, options));
+      break;
+    } catch (error) {
+      lastError = error;
+      // Only a bad signature means "try the next key"; any other failure is final.
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
+    }
+  }
+  if (payload === undefined)
+    throw new TokenRejectedError(reasonFor(lastError), { cause: lastError });
+
+  if (policy.actorTypeClaim !== false && payload[policy.actorTypeClaim] !== policy.actorType) {
+    throw new TokenRejectedError("actor_type");
+  }
+  const customerId = payload[policy.customerIdClaim];
+  // An identity that is not yet registered as a customer has an empty actor_id.
+  if (typeof customerId !== "string" || customerId === "" || customerId.length > 256) {
+    throw new TokenRejectedError("actor_id");
+  }
+  if (
+    policy.singleUse &&
+    (typeof payload.jti !== "string" || payload.jti === "" || payload.jti.length > 256)
+  ) {
+    throw new TokenRejectedError("claim");
+  }
+  return { claims: payload, customerId };
+}
+
+/** jose's error codes, mapped in this one place to reasons for logs. */
+function reasonFor(error: unknown): TokenRejectionReason {
+  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.claim === "nbf" ? "not_yet_valid" : "claim";
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "signature";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "algorithm";
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return "malformed";
+  // jose throws TypeError for a key that does not fit the algorithm, JOSENotSupported for an
+  // unknown `crit` header: all are a refused token, never a 500.
+  return "invalid";
+}
