@@ -315,9 +315,9 @@ function optionError(error: z.ZodError): TypeError {
     const at = path === "" ? key : `${path}.${key}`;
     const known = Object.keys(SHAPES[path] ?? {});
     const guess = closest(key, known);
-    return new TypeError(
-      `unknown option "${at}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`,
-    );
+    const suggestion =
+      guess === undefined ? "" : ` (did you mean "${path === "" ? guess : `${path}.${guess}`}"?)`;
+    return new TypeError(`unknown option "${at}"${suggestion}`);
   }
   return new TypeError(`option "${path}" ${issue.message}`, { cause: error });
 }
