@@ -1,19 +1,13 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "coverage/", "node_modules/"] },
+  { ignores: ["dist/", "coverage/", "node_modules/", ".e2e-artifacts/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: {
-      globals: {
-        process: "readonly",
-        console: "readonly",
-        URL: "readonly",
-        setTimeout: "readonly",
-      },
-    },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
@@ -22,8 +16,9 @@ export default tseslint.config(
   {
     files: ["**/*.cjs"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
-    languageOptions: {
-      globals: { module: "writable", require: "readonly", __dirname: "readonly" },
-    },
+  },
+  {
+    files: ["example-app/public/**/*.js"],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );
