@@ -3,6 +3,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
+  globalSetup: "<rootDir>/__tests__/support/global-setup.cjs",
   // Source imports carry the ".js" extension the ESM build needs; jest resolves the .ts file.
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   transform: {

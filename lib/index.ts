@@ -35,5 +35,9 @@ export type {
 
 export { MemorySessionStore } from "./stores/memory.js";
 export type { MemorySessionStoreOptions } from "./stores/memory.js";
+export { RedisSessionStore } from "./stores/redis.js";
+export type { RedisSessionStoreOptions, RedisClientLike } from "./stores/redis.js";
+export { fromExpressSessionStore } from "./stores/express-session.js";
+export type { ExpressSessionStoreLike, ExpressSessionData } from "./stores/express-session.js";
 export { expiresAt } from "./stores/session-store.js";
 export type { SessionStore, SessionRecord, SessionInfo } from "./stores/session-store.js";

@@ -1,0 +1,211 @@
+import type Redis from "ioredis";
+import request from "supertest";
+import { MemorySessionStore, RedisSessionStore, type SessionStore } from "../lib/index.js";
+import {
+  buildApp,
+  cookiePair,
+  createClock,
+  RecordingStore,
+  setCookie,
+  signToken,
+  type TestApp,
+} from "./helpers.js";
+import {
+  deleteKeys,
+  describeRedis,
+  ioredisClient,
+  nodeRedisClient,
+  uniquePrefix,
+} from "./support/redis.js";
+
+const MINUTE = 60_000;
+
+async function signIn(t: TestApp, userAgent = "jest"): Promise<string> {
+  const res = await request(t.app)
+    .post("/auth/session")
+    .set("User-Agent", userAgent)
+    .set("Authorization", `Bearer ${await signToken(t.clock)}`);
+  expect(res.status).toBe(200);
+  return cookiePair(setCookie(res.headers));
+}
+const me = (t: TestApp, cookie: string) =>
+  request(t.app).get("/store/customers/me").set("Cookie", cookie);
+
+/** A store whose reads can be held after they were made: the slow request of connect-redis#328. */
+class SlowReads extends RecordingStore {
+  hold: Promise<void> | undefined;
+  override async get(id: string) {
+    const record = await super.get(id);
+    if (this.hold) await this.hold;
+    return record;
+  }
+}
+
+function lifecycleSuite(
+  label: string,
+  makeStore: (clock: ReturnType<typeof createClock>) => SessionStore,
+) {
+  describe(`session lifecycle on ${label}`, () => {
+    it("a request that read the session before logout cannot revive it", async () => {
+      const clock = createClock();
+      const store = new SlowReads(makeStore(clock) as MemorySessionStore);
+      const t = buildApp({ sessions: store }, clock);
+      const cookie = await signIn(t);
+      clock.advance(20 * MINUTE); // past the touch interval: the slow request will write
+      let release!: () => void;
+      store.hold = new Promise((resolve) => (release = resolve));
+      const slow = me(t, cookie).then((r) => r);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      store.hold = undefined;
+      expect((await request(t.app).delete("/auth/session").set("Cookie", cookie)).status).toBe(200);
+      release();
+      expect((await slow).status).toBe(401);
+      expect(store.count("touch")).toBe(1);
+      expect((await me(t, cookie)).status).toBe(401);
+      expect((await request(t.app).get("/auth/session").set("Cookie", cookie)).status).toBe(401);
+    });
+
+    it("a handler still running at logout does not revive the session when it finishes", async () => {
+      const clock = createClock();
+      const t = buildApp({ sessions: makeStore(clock) }, clock);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      t.app.get("/slow", t.router.authenticate(), async (_req, res) => {
+        await gate;
+        res.json({ done: true });
+      });
+      const cookie = await signIn(t);
+      clock.advance(20 * MINUTE);
+      const slow = request(t.app)
+        .get("/slow")
+        .set("Cookie", cookie)
+        .then((r) => r);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await request(t.app).delete("/auth/session").set("Cookie", cookie)).status).toBe(200);
+      release();
+      expect((await slow).status).toBe(200);
+      expect((await me(t, cookie)).status).toBe(401);
+    });
+
+    it("writes the store at most once in 100 requests inside one touch interval", async () => {
+      const clock = createClock();
+      const store = new RecordingStore(makeStore(clock) as MemorySessionStore);
+      const t = buildApp({ sessions: store }, clock);
+      const cookie = await signIn(t);
+      for (let i = 0; i < 100; i++) {
+        expect((await me(t, cookie)).status).toBe(200);
+        clock.advance(5000); // 100 × 5 s < the 12-minute default interval
+      }
+      expect(store.count("touch")).toBeLessThanOrEqual(1);
+      expect(store.count("set")).toBe(1);
+    });
+
+    it("ends idle and absolute sessions by the injected clock", async () => {
+      const clock = createClock();
+      const t = buildApp({ sessions: makeStore(clock) }, clock);
+      const idle = await signIn(t);
+      clock.advance(2 * 60 * MINUTE);
+      expect((await me(t, idle)).status).toBe(401);
+      const busy = await signIn(t);
+      for (let i = 0; i < 10; i++) {
+        clock.advance(59 * MINUTE);
+        await me(t, busy);
+      }
+      clock.advance(11 * MINUTE);
+      expect((await me(t, busy)).status).toBe(401);
+    });
+  });
+}
+
+lifecycleSuite(
+  "MemorySessionStore",
+  (clock) => new MemorySessionStore({ now: clock.now, sweepInterval: 0 }),
+);
+
+describeRedis("many instances on one Redis", () => {
+  let io: Redis;
+  let node: Awaited<ReturnType<typeof nodeRedisClient>>;
+  const prefix = uniquePrefix("multi");
+  beforeAll(async () => {
+    io = ioredisClient();
+    node = await nodeRedisClient();
+  });
+  afterAll(async () => {
+    await deleteKeys(io, prefix);
+    await io.quit();
+    await node.quit();
+  });
+
+  lifecycleSuite(
+    "RedisSessionStore",
+    (clock) => new RedisSessionStore({ client: io, prefix: `${prefix}life:`, now: clock.now }),
+  );
+
+  function twoInstances() {
+    const clock = createClock(Date.now());
+    const p = `${prefix}${Math.random().toString(36).slice(2)}:`;
+    // Instance A speaks ioredis, instance B node-redis: the same keys either way.
+    const a = buildApp({ sessions: new RedisSessionStore({ client: io, prefix: p }) }, clock);
+    const b = buildApp({ sessions: new RedisSessionStore({ client: node, prefix: p }) }, clock);
+    return { a, b };
+  }
+
+  it("a login on A authenticates on B, and a logout on B ends it on A", async () => {
+    const { a, b } = twoInstances();
+    const cookie = await signIn(a);
+    expect((await me(b, cookie)).body.customer_id).toBe("cus_123");
+    expect((await request(b.app).delete("/auth/session").set("Cookie", cookie)).status).toBe(200);
+    expect((await me(a, cookie)).status).toBe(401);
+  });
+
+  it("revoking on A ends every session of the customer on both", async () => {
+    const { a, b } = twoInstances();
+    const cookies = [
+      await signIn(a, "phone"),
+      await signIn(a, "laptop"),
+      await signIn(b, "tablet"),
+    ];
+    expect(await a.router.revokeCustomerSessions("cus_123")).toBe(3);
+    for (const cookie of cookies) {
+      expect((await me(a, cookie)).status).toBe(401);
+      expect((await me(b, cookie)).status).toBe(401);
+    }
+    expect(await b.router.listCustomerSessions("cus_123")).toEqual([]);
+    expect(a.events.at(-1)).toEqual({ type: "session.revoked", customerId: "cus_123", count: 3 });
+  });
+
+  it("revokes all but the current session with except", async () => {
+    const { a, b } = twoInstances();
+    const keep = await signIn(a, "keep");
+    const other = await signIn(b, "other");
+    const current = (await me(a, keep)).body.session_id as string;
+    expect(await b.router.revokeCustomerSessions("cus_123", { except: current })).toBe(1);
+    expect((await me(b, keep)).status).toBe(200);
+    expect((await me(a, other)).status).toBe(401);
+  });
+
+  it("lists a customer's sessions with metadata and no tokens", async () => {
+    const { a, b } = twoInstances();
+    const c1 = await signIn(a, "Firefox");
+    a.clock.advance(1000);
+    const c2 = await signIn(b, "Safari");
+    const list = await a.router.listCustomerSessions("cus_123");
+    expect(list.map((s) => s.userAgent)).toEqual(["Safari", "Firefox"]);
+    for (const info of list) {
+      expect(Object.keys(info).sort()).toEqual([
+        "absoluteExpiresAt",
+        "createdAt",
+        "customerId",
+        "expiresAt",
+        "idleExpiresAt",
+        "lastSeenAt",
+        "sessionId",
+        "userAgent",
+      ]);
+      expect(info.customerId).toBe("cus_123");
+      expect(info.expiresAt.getTime()).toBe(info.idleExpiresAt.getTime());
+    }
+    const json = JSON.stringify(list);
+    for (const cookie of [c1, c2]) expect(json).not.toContain(cookie.split("=")[1]!);
+  });
+});

@@ -1,0 +1,2 @@
+export { sessionStoreConformance } from "./conformance.js";
+export type { ConformanceHarness, ConformanceOptions } from "./conformance.js";
