@@ -21,18 +21,18 @@ export function createAuthenticate(ctx: RouterContext) {
     const optional = authOptions.optional === true;
 
     async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
-      const id = sessions.idFromRequest(req);
-      if (id !== undefined) {
+      const ref = sessions.fromRequest(req);
+      if (ref !== undefined) {
         const crossSite = checkCrossSite(req, options.csrf);
         if (crossSite !== undefined) throw crossSite;
       }
-      const record = id === undefined ? undefined : await sessions.load(id);
+      const record = ref === undefined ? undefined : await sessions.load(ref.id);
       if (record === undefined) {
         if (!optional) throw new NoSessionError("no live session");
         next();
         return;
       }
-      req.auth = toAuthInfo(id!, record);
+      req.auth = toAuthInfo(ref!.id, record, sessions.keptToken(record, ref!));
       next();
     }
 

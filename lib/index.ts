@@ -27,6 +27,8 @@ export type { TokenClaims } from "./token/verify-token.js";
 
 export type { CustomerStore, CustomerLookupContext } from "./customers/customer-store.js";
 export { storeCustomerSchema } from "./customers/store-customer.js";
+export { upstreamCustomerStore } from "./customers/upstream.js";
+export type { UpstreamCustomerStore, UpstreamCustomerStoreOptions } from "./customers/upstream.js";
 export type {
   StoreCustomer,
   StoreCustomerInput,

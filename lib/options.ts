@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { CustomerStore } from "./customers/customer-store.js";
+import { requiresToken } from "./customers/upstream.js";
 import type { Logger, SessionEvent } from "./events.js";
 import { parseDuration, type Duration, type Lifetime } from "./session/lifetime.js";
 import type { ResolvedCookie } from "./session/cookie.js";
@@ -35,6 +36,12 @@ export interface SessionRouterOptions {
     actorTypeClaim?: string | false;
     /** The required actor type. Default "customer". */
     actorType?: string;
+    /**
+     * Keep the customer's JWT in the session, sealed with a key only the cookie yields, for
+     * calls to the commerce backend as the customer (`upstreamCustomerStore`, `req.auth.token`).
+     * The session then ends no later than the token's `exp`. Default false.
+     */
+    keep?: boolean;
   };
   /** The session cookie. */
   cookie?: {
@@ -78,6 +85,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
     actorTypeClaim: "actor_type",
     actorType: "customer",
     singleUse: false,
+    keep: false,
   },
   cookie: { baseName: "bff.sid", sameSite: "lax", path: "/" },
   session: { idleTimeout: "2h", absoluteTimeout: "10h", touchIntervalFraction: 0.1 },
@@ -98,6 +106,7 @@ export interface ResolvedOptions {
     customerIdClaim: string;
     actorTypeClaim: string | false;
     actorType: string;
+    keep: boolean;
   };
   cookie: ResolvedCookie;
   lifetime: Lifetime;
@@ -137,6 +146,7 @@ const tokenSchema = z.strictObject({
   customerIdClaim: z.string().min(1).optional(),
   actorTypeClaim: z.union([z.string().min(1), z.literal(false)]).optional(),
   actorType: z.string().min(1).optional(),
+  keep: z.boolean().optional(),
 });
 
 const cookieSchema = z.strictObject({
@@ -262,6 +272,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
 
   const token = o.token ?? {};
   const sessions = o.sessions ?? new MemorySessionStore();
+  if (requiresToken(o.customers) && token.keep !== true) {
+    throw new TypeError(
+      'option "token.keep" must be true: the customer store reads the backend with the customer\'s token',
+    );
+  }
   if (token.singleUse === true && typeof sessions.consumeTokenId !== "function") {
     throw new TypeError('option "token.singleUse" needs a session store with consumeTokenId()');
   }
@@ -282,6 +297,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       customerIdClaim: token.customerIdClaim ?? d.token.customerIdClaim,
       actorTypeClaim: token.actorTypeClaim ?? d.token.actorTypeClaim,
       actorType: token.actorType ?? d.token.actorType,
+      keep: token.keep ?? d.token.keep,
     }),
     cookie: Object.freeze({
       name,

@@ -8,7 +8,10 @@ export interface CustomerLookupContext {
   req: Request;
   /** The verified token's claims: set on login (POST), undefined when a session is re-read (GET). */
   claims: TokenClaims | undefined;
-  /** The verified bearer token itself: set on login (POST) only. Never log it. */
+  /**
+   * The customer's bearer token: set on login (POST), and on later reads when the router keeps
+   * it (`token.keep`). Never log it.
+   */
   token: string | undefined;
 }
 

@@ -7,7 +7,7 @@ export function deleteSession(ctx: RouterContext) {
   const { sessions, options } = ctx;
 
   async function handle(req: Request, res: Response): Promise<void> {
-    const id = sessions.idFromRequest(req);
+    const id = sessions.fromRequest(req)?.id;
     if (id !== undefined) {
       const crossSite = checkCrossSite(req, options.csrf);
       if (crossSite !== undefined) throw crossSite;

@@ -11,21 +11,18 @@ export function getSession(ctx: RouterContext) {
   const { sessions } = ctx;
 
   async function handle(req: Request, res: Response): Promise<void> {
-    const id = sessions.idFromRequest(req);
+    const ref = sessions.fromRequest(req);
     const touch = req.query.touch !== "false";
-    const record = id === undefined ? undefined : await sessions.load(id, touch);
-    if (id === undefined || record === undefined) {
+    const record = ref === undefined ? undefined : await sessions.load(ref.id, touch);
+    if (ref === undefined || record === undefined) {
       if (req.headers.cookie?.includes(`${sessions.cookie.name}=`))
         res.append("Set-Cookie", sessions.cookie.clear());
       throw new NoSessionError("no live session");
     }
-    const user = await loadCustomer(ctx, record.customerId, {
-      req,
-      claims: undefined,
-      token: undefined,
-    });
+    const token = sessions.keptToken(record, ref);
+    const user = await loadCustomer(ctx, record.customerId, { req, claims: undefined, token });
     if (user === undefined) {
-      await sessions.destroy(id, record.customerId, "customer_gone");
+      await sessions.destroy(ref.id, record.customerId, "customer_gone");
       res.append("Set-Cookie", sessions.cookie.clear());
       throw new NoSessionError("customer gone");
     }

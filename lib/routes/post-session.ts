@@ -30,9 +30,12 @@ export function postSession(ctx: RouterContext) {
 
     // Session fixation (OWASP ASVS V3.2.1): never adopt a session id the browser brought
     // along — a planted one or the previous login's. End it and issue a fresh one.
-    const previous = sessions.idFromRequest(req);
-    if (previous !== undefined) await sessions.destroy(previous, undefined, "replaced");
-    const created = await sessions.create(customerId, req);
+    const previous = sessions.fromRequest(req);
+    if (previous !== undefined) await sessions.destroy(previous.id, undefined, "replaced");
+    const upstream = options.token.keep
+      ? { token, expiresAt: (claims.exp ?? 0) * 1000 }
+      : undefined;
+    const created = await sessions.create(customerId, req, upstream);
 
     res.append("Set-Cookie", sessions.cookie.serialize(created.token, maxAgeSeconds));
     res.status(200).json({ user });

@@ -11,7 +11,14 @@ import {
 } from "../stores/session-store.js";
 import type { SessionCookie } from "./cookie.js";
 import { newDeadlines } from "./lifetime.js";
+import { openToken, sealToken } from "./sealed-token.js";
 import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
+
+/** The session a request's cookie names: the cookie's token and the store key derived from it. */
+export interface SessionRef {
+  token: string;
+  id: string;
+}
 
 /** A live session, as `authenticate()` puts it on `req.auth`. */
 export interface AuthInfo {
@@ -23,6 +30,8 @@ export interface AuthInfo {
   expiresAt: Date;
   idleExpiresAt: Date;
   absoluteExpiresAt: Date;
+  /** The customer's bearer token, with `token.keep` only: for calls to the commerce backend. */
+  token?: string;
 }
 
 /**
@@ -41,16 +50,21 @@ export class SessionManager {
     this.store = options.sessions;
   }
 
-  /** The session id named by the request's cookie, if the cookie is there and well-formed. */
-  idFromRequest(req: Request): string | undefined {
+  /** The session named by the request's cookie, if the cookie is there and well-formed. */
+  fromRequest(req: Request): SessionRef | undefined {
     const token = this.cookie.read(req.headers.cookie);
-    return token !== undefined && isWellFormedSessionToken(token) ? sessionIdFor(token) : undefined;
+    if (token === undefined || !isWellFormedSessionToken(token)) return undefined;
+    return { token, id: sessionIdFor(token) };
   }
 
-  /** Starts a session; resolves the token for the cookie and the session's id. */
+  /**
+   * Starts a session; resolves the token for the cookie and the session's id. With
+   * `token.keep`, `upstream` is sealed into the record and the session ends no later than it.
+   */
   async create(
     customerId: string,
     req: Request,
+    upstream?: { token: string; expiresAt: number },
   ): Promise<{ token: string; id: string; record: SessionRecord }> {
     const now = this.options.now();
     const token = generateSessionToken();
@@ -63,6 +77,11 @@ export class SessionManager {
       ...newDeadlines(now, this.options.lifetime),
     };
     if (userAgent !== undefined) record.userAgent = userAgent;
+    if (upstream !== undefined) {
+      record.token = sealToken(upstream.token, token);
+      record.absoluteExpiresAt = Math.min(record.absoluteExpiresAt, upstream.expiresAt);
+      record.idleExpiresAt = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
+    }
     await this.call("set", () => this.store.set(id, record));
     this.report({ type: "session.created", sessionId: id, customerId });
     return { token, id, record };
@@ -110,6 +129,11 @@ export class SessionManager {
     };
     const alive = await this.call("touch", () => this.store.touch(id, touched));
     return alive ? touched : undefined;
+  }
+
+  /** The customer's bearer token kept with `token.keep`, opened with the cookie's token. */
+  keptToken(record: SessionRecord, ref: SessionRef): string | undefined {
+    return record.token === undefined ? undefined : openToken(record.token, ref.token);
   }
 
   async destroy(
@@ -171,8 +195,8 @@ export class SessionManager {
   }
 }
 
-export function toAuthInfo(sessionId: string, record: SessionRecord): AuthInfo {
-  return {
+export function toAuthInfo(sessionId: string, record: SessionRecord, token?: string): AuthInfo {
+  const info: AuthInfo = {
     customerId: record.customerId,
     sessionId,
     createdAt: new Date(record.createdAt),
@@ -180,6 +204,8 @@ export function toAuthInfo(sessionId: string, record: SessionRecord): AuthInfo {
     idleExpiresAt: new Date(record.idleExpiresAt),
     absoluteExpiresAt: new Date(record.absoluteExpiresAt),
   };
+  if (token !== undefined) info.token = token;
+  return info;
 }
 
 function toSessionInfo(sessionId: string, record: SessionRecord): SessionInfo {

@@ -15,6 +15,8 @@ export interface SessionRecord {
   absoluteExpiresAt: number;
   /** The User-Agent of the login request, for session lists. */
   userAgent?: string;
+  /** With `token.keep`: the customer's JWT, sealed with a key only the cookie's token yields. */
+  token?: string;
 }
 
 /** The moment a record stops being valid: the earlier of its idle and absolute deadlines. */
@@ -84,6 +86,7 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     Number.isFinite(r.lastSeenAt) &&
     Number.isFinite(r.idleExpiresAt) &&
     Number.isFinite(r.absoluteExpiresAt) &&
-    (r.userAgent === undefined || typeof r.userAgent === "string")
+    (r.userAgent === undefined || typeof r.userAgent === "string") &&
+    (r.token === undefined || typeof r.token === "string")
   );
 }
