@@ -3,7 +3,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "coverage/", "node_modules/", ".e2e-artifacts/"] },
+  { ignores: ["dist/", "example-app/dist/", "coverage/", "node_modules/", ".e2e-artifacts/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,7 +18,8 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["example-app/public/**/*.js"],
+    // Browser code: the storefront page, and what the e2e test evaluates inside the page.
+    files: ["example-app/public/**/*.js", "e2e/**/*.mjs"],
     languageOptions: { globals: { ...globals.browser } },
   },
 );

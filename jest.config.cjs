@@ -5,7 +5,12 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   globalSetup: "<rootDir>/__tests__/support/global-setup.cjs",
   // Source imports carry the ".js" extension the ESM build needs; jest resolves the .ts file.
-  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  // The example app imports the package by name, as a user would; tests point that at lib/.
+  moduleNameMapper: {
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+    "^bff-session$": "<rootDir>/lib/index.ts",
+    "^bff-session/testing$": "<rootDir>/lib/testing/index.ts",
+  },
   transform: {
     "^.+\\.[tj]s$": ["ts-jest", { tsconfig: "tsconfig.test.json" }],
   },

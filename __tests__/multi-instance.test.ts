@@ -34,9 +34,17 @@ const me = (t: TestApp, cookie: string) =>
 /** A store whose reads can be held after they were made: the slow request of connect-redis#328. */
 class SlowReads extends RecordingStore {
   hold: Promise<void> | undefined;
+  private reached: (() => void) | undefined;
+  /** Resolves once a read has been made and is being held. */
+  readonly held = new Promise<void>((resolve) => (this.reached = resolve));
   override async get(id: string) {
     const record = await super.get(id);
-    if (this.hold) await this.hold;
+    const hold = this.hold;
+    if (hold) {
+      this.hold = undefined;
+      this.reached!();
+      await hold;
+    }
     return record;
   }
 }
@@ -55,8 +63,7 @@ function lifecycleSuite(
       let release!: () => void;
       store.hold = new Promise((resolve) => (release = resolve));
       const slow = me(t, cookie).then((r) => r);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      store.hold = undefined;
+      await store.held;
       expect((await request(t.app).delete("/auth/session").set("Cookie", cookie)).status).toBe(200);
       release();
       expect((await slow).status).toBe(401);
@@ -69,8 +76,11 @@ function lifecycleSuite(
       const clock = createClock();
       const t = buildApp({ sessions: makeStore(clock) }, clock);
       let release!: () => void;
+      let entered!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
+      const inHandler = new Promise<void>((resolve) => (entered = resolve));
       t.app.get("/slow", t.router.authenticate(), async (_req, res) => {
+        entered();
         await gate;
         res.json({ done: true });
       });
@@ -80,7 +90,7 @@ function lifecycleSuite(
         .get("/slow")
         .set("Cookie", cookie)
         .then((r) => r);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await inHandler;
       expect((await request(t.app).delete("/auth/session").set("Cookie", cookie)).status).toBe(200);
       release();
       expect((await slow).status).toBe(200);

@@ -1,0 +1,90 @@
+import request from "supertest";
+import { startExample, type RunningExample } from "../example-app/src/app";
+
+describe("example-app: the whole flow over HTTP", () => {
+  let example: RunningExample;
+  beforeAll(async () => {
+    example = await startExample({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(() => example.close());
+
+  const agent = () => request(example.url);
+
+  async function signIn(email = "jane@example.com", userAgent = "jest") {
+    const login = await agent()
+      .post("/auth/customer/emailpass")
+      .send({ email, password: "storefront-demo" });
+    expect(login.status).toBe(200);
+    const session = await agent()
+      .post("/auth/session")
+      .set("User-Agent", userAgent)
+      .set("Authorization", `Bearer ${login.body.token}`);
+    expect(session.status).toBe(200);
+    return { session, cookie: String(session.headers["set-cookie"]).split(";")[0]! };
+  }
+
+  it("publishes an ES256 JWKS and issues customer tokens verified through it", async () => {
+    const jwks = await agent().get("/.well-known/jwks.json");
+    expect(jwks.body.keys).toEqual([
+      expect.objectContaining({ kty: "EC", crv: "P-256", alg: "ES256", kid: "demo-es256" }),
+    ]);
+    expect(jwks.body.keys[0]).not.toHaveProperty("d");
+    const { session } = await signIn();
+    expect(session.body.user).toMatchObject({ id: "cus_01JDEMOJANE", email: "jane@example.com" });
+    expect(session.body.user.addresses).toHaveLength(2);
+    expect(session.body.user).not.toHaveProperty("password_hash");
+  });
+
+  it.each([
+    [{ email: "jane@example.com", password: "wrong" }],
+    [{ email: "nobody@example.com", password: "storefront-demo" }],
+    [{}],
+  ])("answers the documented 401 for wrong credentials %j", async (body) => {
+    const res = await agent().post("/auth/customer/emailpass").send(body);
+    expect(res.status).toBe(401);
+    expect(res.text).toBe("Unauthorized");
+  });
+
+  it("login → session → me → logout", async () => {
+    const { cookie } = await signIn();
+    expect((await agent().get("/auth/session").set("Cookie", cookie)).body.user.first_name).toBe(
+      "Jane",
+    );
+    const me = await agent().get("/store/customers/me").set("Cookie", cookie);
+    expect(me.status).toBe(200);
+    expect(me.body.customer_id).toBe("cus_01JDEMOJANE");
+    expect((await agent().delete("/auth/session").set("Cookie", cookie)).body).toEqual({
+      success: true,
+    });
+    expect((await agent().get("/store/customers/me").set("Cookie", cookie)).status).toBe(401);
+  });
+
+  it("lists sessions and signs out everywhere", async () => {
+    const phone = await signIn("max@example.com", "Phone");
+    const laptop = await signIn("max@example.com", "Laptop");
+    const list = await agent().get("/store/customers/me/sessions").set("Cookie", laptop.cookie);
+    expect(
+      list.body.sessions.map((s: { user_agent: string; current: boolean }) => [
+        s.user_agent,
+        s.current,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["Phone", false],
+        ["Laptop", true],
+      ]),
+    );
+    const revoke = await agent()
+      .delete("/store/customers/me/sessions")
+      .set("Cookie", laptop.cookie);
+    expect(revoke.body).toEqual({ revoked: 2 });
+    expect((await agent().get("/auth/session").set("Cookie", phone.cookie)).status).toBe(401);
+    expect((await agent().get("/auth/session").set("Cookie", laptop.cookie)).status).toBe(401);
+  });
+
+  it("serves the storefront page", async () => {
+    const page = await agent().get("/");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<form id="sign-in">');
+  });
+});

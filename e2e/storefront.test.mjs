@@ -1,0 +1,109 @@
+// The storefront in a real browser (Debian's Chromium, driven by playwright-core): sign in,
+// check the session cookie is invisible to JavaScript, reload, sign out.
+// Run: npm run test:e2e (builds the package and the example first).
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const { startExample } = require("../example-app/dist/app.js");
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = path.resolve(".e2e-artifacts");
+const inCi = process.env.CI === "true" || process.env.CI === "1";
+
+let browser;
+let example;
+let unavailable;
+
+before(async () => {
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+      ],
+    });
+  } catch (error) {
+    if (inCi) throw new Error(`Chromium did not start at ${CHROMIUM} (CI=true): ${error.message}`);
+    unavailable = `Chromium did not start at ${CHROMIUM}: ${error.message.split("\n")[0]}`;
+    console.warn(
+      `\n  !!! browser test SKIPPED: ${unavailable}\n  !!! install it with: apt-get install -y chromium\n`,
+    );
+    return;
+  }
+  example = await startExample({ port: 0, host: "127.0.0.1" });
+});
+
+after(async () => {
+  await browser?.close();
+  await example?.close();
+});
+
+test("sign in, stay signed in across a reload, sign out — with an httpOnly cookie", async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+
+  await page.goto(example.url);
+  await page.locator("#signed-out").waitFor();
+  await page.fill('input[name="email"]', "jane@example.com");
+  await page.fill('input[name="password"]', "storefront-demo");
+  await page.click('button[type="submit"]');
+
+  await page.locator("#signed-in").waitFor();
+  assert.equal(await page.textContent("#customer-name"), "Jane Doe");
+  assert.equal(await page.textContent("#customer-email"), "jane@example.com");
+  assert.match(await page.textContent("#addresses"), /Torstraße 1/);
+  await page.locator("#sessions li.current").waitFor();
+
+  // The session cookie exists for the browser but not for JavaScript.
+  const cookies = await context.cookies();
+  const sessionCookie = cookies.find((c) => c.name === "bff.sid");
+  assert.ok(sessionCookie, "the browser holds the session cookie");
+  assert.equal(sessionCookie.httpOnly, true);
+  assert.equal(sessionCookie.sameSite, "Lax");
+  const visible = await page.evaluate(() => document.cookie);
+  assert.ok(
+    !visible.includes("bff.sid"),
+    `document.cookie must not show the session cookie: ${visible}`,
+  );
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+  assert.ok(!stored.includes("eyJ"), "no token in web storage");
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, "storefront-signed-in.png"), fullPage: true });
+
+  await page.reload();
+  await page.locator("#signed-in").waitFor();
+  assert.equal(await page.textContent("#customer-email"), "jane@example.com");
+
+  await page.click("#sign-out");
+  await page.locator("#signed-out").waitFor();
+  assert.match(await page.textContent("#message"), /signed out/);
+  await page.reload();
+  await page.locator("#signed-out").waitFor();
+  assert.equal(await page.isVisible("#signed-in"), false);
+
+  await page.fill('input[name="password"]', "wrong-password");
+  await page.click('button[type="submit"]');
+  await page.locator("#message:not([hidden])").waitFor();
+  assert.equal(
+    await page.textContent("#message"),
+    "That email and password don't match an account.",
+  );
+
+  assert.deepEqual(problems, []);
+  await context.close();
+  assert.ok(existsSync(path.join(ARTIFACTS, "storefront-signed-in.png")));
+});

@@ -1,0 +1,138 @@
+// The storefront: it exchanges the identity token for a session cookie once and then forgets
+// the token. Every later call is authenticated by the httpOnly cookie alone.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+function show(state) {
+  $("signed-in").hidden = state !== "in";
+  $("signed-out").hidden = state !== "out";
+}
+
+function say(text, kind = "error") {
+  const box = $("message");
+  box.textContent = text;
+  box.className = kind;
+  box.hidden = !text;
+}
+
+/** Words for a person, never raw JSON. */
+function explain(status, during) {
+  if (status === 0)
+    return "We can't reach the shop right now. Check your connection and try again.";
+  if (status === 401 && during === "sign-in")
+    return "That email and password don't match an account.";
+  if (status === 401) return "Your session has ended. Please sign in again.";
+  if (status === 403) return "That request was blocked for your safety. Please reload the page.";
+  if (status === 404) return "We couldn't find your customer account.";
+  if (status === 429) return "Too many attempts. Please wait a moment.";
+  return "Something went wrong on our side. Please try again in a moment.";
+}
+
+async function call(method, url, { body, headers } = {}) {
+  try {
+    const res = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { ...(body ? { "content-type": "application/json" } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const data = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
+    return { status: res.status, data };
+  } catch {
+    return { status: 0, data: null };
+  }
+}
+
+function text(value) {
+  return value === null || value === undefined || value === "" ? "—" : String(value);
+}
+
+function render(user, session) {
+  $("customer-name").textContent =
+    [user.first_name, user.last_name].filter(Boolean).join(" ") || user.email;
+  $("customer-email").textContent = user.email;
+  $("customer-phone").textContent = text(user.phone);
+  $("session-expires").textContent = session ? new Date(session.expires_at).toLocaleString() : "—";
+  const list = $("addresses");
+  list.replaceChildren();
+  for (const a of user.addresses) {
+    const li = document.createElement("li");
+    const label = a.address_name ? `${a.address_name}: ` : "";
+    const where = [
+      a.company,
+      a.address_1,
+      a.address_2,
+      [a.postal_code, a.city].filter(Boolean).join(" "),
+      a.country_code?.toUpperCase(),
+    ];
+    li.textContent =
+      label +
+      where.filter(Boolean).join(", ") +
+      (a.is_default_shipping ? " (default shipping)" : "");
+    list.append(li);
+  }
+  if (user.addresses.length === 0)
+    list.append(
+      Object.assign(document.createElement("li"), { textContent: "No saved addresses yet." }),
+    );
+  show("in");
+}
+
+async function loadSessions() {
+  const { status, data } = await call("GET", "/store/customers/me/sessions");
+  const list = $("sessions");
+  list.replaceChildren();
+  if (status !== 200) return;
+  for (const s of data.sessions) {
+    const li = document.createElement("li");
+    li.textContent = `${s.current ? "This browser" : text(s.user_agent)} — signed in ${new Date(s.created_at).toLocaleString()}, last seen ${new Date(s.last_seen_at).toLocaleString()}`;
+    if (s.current) li.className = "current";
+    list.append(li);
+  }
+}
+
+async function refresh() {
+  const { status, data } = await call("GET", "/auth/session");
+  if (status === 200) {
+    render(data.user, data.session);
+    await loadSessions();
+    return;
+  }
+  show("out");
+  if (status !== 401) say(explain(status));
+}
+
+$("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("");
+  const form = new FormData(event.target);
+  const login = await call("POST", "/auth/customer/emailpass", {
+    body: { email: form.get("email"), password: form.get("password") },
+  });
+  if (login.status !== 200) return say(explain(login.status, "sign-in"));
+  // The token is used once, here, and dropped: from now on the cookie does the work.
+  const session = await call("POST", "/auth/session", {
+    headers: { authorization: `Bearer ${login.data.token}` },
+  });
+  if (session.status !== 200) return say(explain(session.status, "sign-in"));
+  event.target.reset();
+  render(session.data.user);
+  await refresh();
+});
+
+$("sign-out").addEventListener("click", async () => {
+  const { status } = await call("DELETE", "/auth/session");
+  if (status !== 200) return say(explain(status));
+  show("out");
+  say("You are signed out.", "info");
+});
+
+$("sign-out-everywhere").addEventListener("click", async () => {
+  const { status, data } = await call("DELETE", "/store/customers/me/sessions");
+  if (status !== 200) return say(explain(status));
+  show("out");
+  say(`Signed out of ${data.revoked} session${data.revoked === 1 ? "" : "s"} everywhere.`, "info");
+});
+
+refresh();

@@ -1,0 +1,123 @@
+// The example BFF: identity stand-in, bff-session, a protected API and the storefront page.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import express from "express";
+import {
+  createSessionRouter,
+  errorHandler,
+  MemorySessionStore,
+  RedisSessionStore,
+  remoteJwks,
+  type SessionStore,
+} from "bff-session";
+import { demoCustomers } from "./customers";
+import { createIdentity } from "./identity";
+
+export interface ExampleOptions {
+  port?: number;
+  host?: string;
+  /** Trust this JWKS instead of the app's own (a second instance trusting the first). */
+  jwksUrl?: string;
+  /** Keep sessions in Redis so several instances share them. */
+  redisUrl?: string;
+}
+
+export interface RunningExample {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the example on a real socket; the JWKS URL is only known once it listens. */
+export async function startExample(options: ExampleOptions = {}): Promise<RunningExample> {
+  const server = createServer();
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 3000, options.host ?? "127.0.0.1", resolve),
+  );
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? "127.0.0.1";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  const { store, closeStore } = await sessionStore(options.redisUrl);
+  const customers = demoCustomers();
+  const identity = await createIdentity(customers);
+  const sessions = createSessionRouter({
+    keys: remoteJwks(new URL(options.jwksUrl ?? `${url}/.well-known/jwks.json`)),
+    customers,
+    sessions: store,
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(identity.router);
+  app.use(sessions);
+  // One of the app's own routes: the cookie alone authenticates it.
+  app.get("/store/customers/me", sessions.authenticate(), (req, res) => {
+    res.set("Cache-Control", "no-store").json({
+      customer_id: req.auth!.customerId,
+      session_expires_at: req.auth!.expiresAt.toISOString(),
+    });
+  });
+  app.get("/store/customers/me/sessions", sessions.authenticate(), async (req, res, next) => {
+    try {
+      const list = await sessions.listCustomerSessions(req.auth!.customerId);
+      res.set("Cache-Control", "no-store").json({
+        sessions: list.map((s) => ({
+          current: s.sessionId === req.auth!.sessionId,
+          user_agent: s.userAgent ?? null,
+          created_at: s.createdAt.toISOString(),
+          last_seen_at: s.lastSeenAt.toISOString(),
+          expires_at: s.expiresAt.toISOString(),
+        })),
+      });
+    } catch (error) {
+      next(error);
+    }
+  });
+  // "Sign out everywhere": ends every session of this customer, on every instance.
+  app.delete("/store/customers/me/sessions", sessions.authenticate(), async (req, res, next) => {
+    try {
+      const revoked = await sessions.revokeCustomerSessions(req.auth!.customerId);
+      res.set("Cache-Control", "no-store").json({ revoked });
+    } catch (error) {
+      next(error);
+    }
+  });
+  app.use(express.static(path.join(__dirname, "..", "public")));
+  app.use(errorHandler({ onError: (error) => console.error("example-app:", error) }));
+
+  server.on("request", app);
+  return {
+    url,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeStore();
+    },
+  };
+}
+
+async function sessionStore(
+  redisUrl: string | undefined,
+): Promise<{ store: SessionStore; closeStore: () => Promise<void> }> {
+  if (redisUrl === undefined || redisUrl === "") {
+    const store = new MemorySessionStore();
+    return { store, closeStore: async () => store.close() };
+  }
+  const { Redis } = await import("ioredis");
+  // Fail fast while Redis is down instead of queueing commands (see the README's Redis section).
+  const client = new Redis(redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once("ready", resolve);
+    client.once("error", reject);
+  });
+  return {
+    store: new RedisSessionStore({ client, prefix: "bff-example:" }),
+    closeStore: async () => void (await client.quit()),
+  };
+}

@@ -1,0 +1,74 @@
+// A stand-in for the commerce backend's identity routes: POST /auth/customer/emailpass issues
+// xclade/Medusa-style customer JWTs signed with ES256, and /.well-known/jwks.json publishes the
+// public key, so the BFF trusts them the way a real deployment trusts its identity service.
+import { scryptSync, timingSafeEqual } from "node:crypto";
+import express, { type Router } from "express";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import type { DemoCustomers } from "./customers";
+
+export interface Identity {
+  router: Router;
+  /** Signs a token for a customer (used by tests and the demo login). */
+  issue(customerId: string): Promise<string>;
+}
+
+export async function createIdentity(customers: DemoCustomers): Promise<Identity> {
+  // A fresh key pair per start: development only (server.ts refuses to run in production).
+  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: "demo-es256", alg: "ES256", use: "sig" };
+  const issue = (customerId: string) => sign(privateKey, customerId);
+
+  const router = express.Router();
+  router.get("/.well-known/jwks.json", (_req, res) => {
+    res.set("Cache-Control", "public, max-age=300").json({ keys: [jwk] });
+  });
+  router.post(
+    "/auth/customer/emailpass",
+    express.json({ limit: "2kb" }),
+    async (req, res, next) => {
+      try {
+        const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+        const customer = typeof email === "string" ? customers.byEmail(email) : undefined;
+        // Compare even for unknown emails so timing does not reveal which emails exist.
+        const ok = verifyPassword(
+          typeof password === "string" ? password : "",
+          customer?.password_hash ?? DUMMY_HASH,
+        );
+        if (customer === undefined || !ok) {
+          res.status(401).type("text/plain").send("Unauthorized");
+          return;
+        }
+        res.json({ token: await issue(customer.id) });
+      } catch (error) {
+        next(error);
+      }
+    },
+  );
+  return { router, issue };
+}
+
+function sign(privateKey: CryptoKey, customerId: string): Promise<string> {
+  return new SignJWT({
+    actor_id: customerId,
+    actor_type: "customer",
+    auth_identity_id: `authid_${customerId.slice(4)}`,
+    app_metadata: { customer_id: customerId },
+  })
+    .setProtectedHeader({ alg: "ES256", kid: "demo-es256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("10h")
+    .sign(privateKey);
+}
+
+export function hashPassword(password: string, salt = "demo-salt"): string {
+  return `scrypt$${salt}$${scryptSync(password, salt, 32).toString("base64url")}`;
+}
+
+const DUMMY_HASH = hashPassword("not-a-real-password", "dummy");
+
+function verifyPassword(password: string, stored: string): boolean {
+  const [, salt, expected] = stored.split("$");
+  const actual = Buffer.from(hashPassword(password, salt).split("$")[2]!, "base64url");
+  const wanted = Buffer.from(expected ?? "", "base64url");
+  return actual.length === wanted.length && timingSafeEqual(actual, wanted);
+}

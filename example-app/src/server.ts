@@ -1,0 +1,25 @@
+// `npm start`: the example BFF on PORT (default 3000) and HOST (default 127.0.0.1).
+import { startExample } from "./app";
+
+if (process.env.NODE_ENV === "production") {
+  console.error(
+    "example-app is a demo: its identity endpoint and generated signing key are for development only.",
+  );
+  process.exit(1);
+}
+
+startExample({
+  port: process.env.PORT === undefined ? 3000 : Number(process.env.PORT),
+  host: process.env.HOST ?? "127.0.0.1",
+  jwksUrl: process.env.JWKS_URL,
+  redisUrl: process.env.REDIS_URL,
+}).then(
+  ({ url }) => {
+    console.log(`bff-session example listening on ${url}`);
+    console.log("Sign in as jane@example.com / storefront-demo");
+  },
+  (error: unknown) => {
+    console.error("example-app failed to start:", error);
+    process.exit(1);
+  },
+);
