@@ -66,6 +66,8 @@ export interface SessionRouterOptions {
     absoluteTimeout?: Duration;
     /** Writes the moved idle deadline at most this often. Default: a tenth of idleTimeout. */
     touchInterval?: Duration;
+    /** How long one session-store call may take before the request gets a 500. Default "2s". */
+    storeTimeout?: Duration;
   };
   /** Cross-site request defence for cookie-authenticated writes, or false to turn it off. */
   csrf?: { trustedOrigins?: string[]; allowSameSite?: boolean } | false;
@@ -88,7 +90,12 @@ export const DEFAULT_OPTIONS = Object.freeze({
     keep: false,
   },
   cookie: { baseName: "bff.sid", sameSite: "lax", path: "/" },
-  session: { idleTimeout: "2h", absoluteTimeout: "10h", touchIntervalFraction: 0.1 },
+  session: {
+    idleTimeout: "2h",
+    absoluteTimeout: "10h",
+    touchIntervalFraction: 0.1,
+    storeTimeout: "2s",
+  },
 } as const);
 
 /** Options after validation and defaults; frozen, computed once per router. */
@@ -169,6 +176,7 @@ const sessionSchema = z.strictObject({
   idleTimeout: duration.optional(),
   absoluteTimeout: duration.optional(),
   touchInterval: duration.optional(),
+  storeTimeout: duration.optional(),
 });
 
 const csrfSchema = z.strictObject({
@@ -309,7 +317,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
         secret === undefined ? [] : Array.isArray(secret) ? [...secret] : [secret],
       ),
     }),
-    lifetime: Object.freeze({ idleTimeout, absoluteTimeout, touchInterval }),
+    lifetime: Object.freeze({
+      idleTimeout,
+      absoluteTimeout,
+      touchInterval,
+      storeTimeout: parseDuration(o.session?.storeTimeout ?? d.session.storeTimeout)!,
+    }),
     csrf:
       o.csrf === false
         ? false

@@ -43,8 +43,11 @@ export class SessionStoreError extends Error {
 /** The key source could not produce keys (a JWKS endpoint is down): a 500, not the client's fault. */
 export class KeySourceUnavailableError extends Error {
   override readonly name = "KeySourceUnavailableError";
-  constructor(options?: { cause?: unknown }) {
-    super("key source unavailable", options);
+  /** Seconds after which a retry may succeed, sent as `Retry-After`. */
+  readonly retryAfter: number;
+  constructor(options: { cause?: unknown; retryAfter?: number } = {}) {
+    super("key source unavailable", { cause: options.cause });
+    this.retryAfter = options.retryAfter ?? 30;
   }
 }
 

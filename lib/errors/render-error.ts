@@ -45,11 +45,6 @@ const SESSION_STORE_FAILED: ErrorResponse = {
   },
 };
 
-const KEYS_UNAVAILABLE: ErrorResponse = {
-  ...UNKNOWN,
-  // The identity provider's keys are temporarily out of reach; the client did nothing wrong.
-  headers: { "Retry-After": "30" },
-};
 
 function withCode(body: Record<string, string>, code: string | undefined): Record<string, string> {
   return code === undefined ? body : { code, ...body };
@@ -62,7 +57,10 @@ function withCode(body: Record<string, string>, code: string | undefined): Recor
 export function renderError(error: unknown): ErrorResponse {
   if (error instanceof TokenRejectedError || error instanceof NoSessionError) return UNAUTHORIZED;
   if (error instanceof SessionStoreError) return SESSION_STORE_FAILED;
-  if (error instanceof KeySourceUnavailableError) return KEYS_UNAVAILABLE;
+  if (error instanceof KeySourceUnavailableError) {
+    // The identity provider's keys are out of reach for now; the client did nothing wrong.
+    return { ...UNKNOWN, headers: { "Retry-After": String(error.retryAfter) } };
+  }
   if (error instanceof CrossSiteRequestError) {
     return {
       status: 403,

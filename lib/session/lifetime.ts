@@ -19,6 +19,8 @@ export interface Lifetime {
   idleTimeout: number;
   absoluteTimeout: number;
   touchInterval: number;
+  /** How long one session-store call may take. */
+  storeTimeout: number;
 }
 
 /** The deadlines of a session created at `now`. */

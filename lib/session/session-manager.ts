@@ -185,13 +185,36 @@ export class SessionManager {
   }
 
   /** Runs a store call; any failure becomes SessionStoreError and a `store.error` event. */
+  /**
+   * Runs a store call under `session.storeTimeout`; any failure (a throw, a rejection, the
+   * timeout) becomes SessionStoreError and a `store.error` event. A store that hangs must not
+   * hold requests (and their sockets) forever.
+   */
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return await run();
+      const pending = run();
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new StoreTimeoutError(operation, this.options.lifetime.storeTimeout)),
+          this.options.lifetime.storeTimeout,
+        );
+      });
+      return await Promise.race([pending, timeout]);
     } catch (error) {
       this.report({ type: "store.error", operation, error });
       throw new SessionStoreError(operation, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
+  }
+}
+
+/** A session store call that did not settle within `session.storeTimeout`. */
+export class StoreTimeoutError extends Error {
+  override readonly name = "StoreTimeoutError";
+  constructor(operation: string, ms: number) {
+    super(`session store ${operation} did not answer within ${ms} ms`);
   }
 }
 

@@ -42,6 +42,7 @@ export interface VerifiedToken {
 
 /** 8 KiB: far above any real customer token, small enough to refuse floods before parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
+const MAX_KID_LENGTH = 1024;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
@@ -60,6 +61,14 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<V
   } catch (cause) {
     throw new TokenRejectedError("malformed", { cause });
   }
+  // `kid` is an opaque lookup key (RFC 7515 §4.1.4): any string, compared and never parsed,
+  // bounded so a megabyte-long one cannot reach a key source.
+  if (header.kid !== undefined && (typeof header.kid !== "string" || header.kid.length > MAX_KID_LENGTH)) {
+    throw new TokenRejectedError("malformed");
+  }
+  // RFC 7797 unencoded payloads are never valid for JWTs (RFC 7797 §7); jose ignores a `b64`
+  // that `crit` does not name, but a token carrying one is malformed, not merely odd.
+  if ("b64" in header && header.b64 !== true) throw new TokenRejectedError("malformed");
   const { keys } = policy;
   if (typeof header.alg !== "string" || !keys.algorithms.includes(header.alg)) {
     throw new TokenRejectedError("algorithm");

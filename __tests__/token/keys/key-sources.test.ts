@@ -156,6 +156,70 @@ describe("remoteJwks()", () => {
     });
   });
 
+  it("a burst of tokens with random kids costs at most one fetch", async () => {
+    const k = await es256();
+    jwks = { keys: [{ ...k.jwk, kid: "k1", alg: "ES256" }] };
+    const keys = remoteJwks(url);
+    expect((await status(keys, await signWith(k.privateKey, { kid: "k1" }))).status).toBe(200);
+    fetches = 0;
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => signWith(k.privateKey, { kid: `r${i}` })),
+    );
+    const statuses = await Promise.all(
+      tokens.map(async (token) => (await status(keys, token)).status),
+    );
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expect(fetches).toBeLessThanOrEqual(1);
+  });
+
+  it("opens the circuit after repeated failures: no more fetches, fast 500s with Retry-After", async () => {
+    const k = await es256();
+    jwks = "down";
+    const keys = remoteJwks(url, { failureThreshold: 3, openDuration: 60_000 });
+    const token = await signWith(k.privateKey, { kid: "k1" });
+    for (let i = 0; i < 3; i++) expect((await status(keys, token)).status).toBe(500);
+    expect(fetches).toBe(3);
+    const res = await status(keys, token);
+    expect(res.status).toBe(500);
+    expect(res.headers["retry-after"]).toBe("60");
+    expect(fetches).toBe(3);
+  });
+
+  it("tries again once the circuit's open period is over", async () => {
+    const k = await es256();
+    jwks = "down";
+    const keys = remoteJwks(url, { failureThreshold: 1, openDuration: 30 });
+    const token = await signWith(k.privateKey, { kid: "k1" });
+    expect((await status(keys, token)).status).toBe(500);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    jwks = { keys: [{ ...k.jwk, kid: "k1", alg: "ES256" }] };
+    expect((await status(keys, token)).status).toBe(200);
+  });
+
+  it("keeps verifying with the last good key set while fetching fails (stale-if-error)", async () => {
+    const k = await es256();
+    jwks = { keys: [{ ...k.jwk, kid: "k1", alg: "ES256" }] };
+    // cacheMaxAge 0: every call wants a fresh fetch, so each one meets the outage.
+    const keys = remoteJwks(url, { cacheMaxAge: 0, staleIfError: 60_000 });
+    const token = await signWith(k.privateKey, { kid: "k1" });
+    expect((await status(keys, token)).status).toBe(200);
+    jwks = "down";
+    for (let i = 0; i < 5; i++) expect((await status(keys, token)).status).toBe(200);
+    const forged = await signWith((await es256()).privateKey, { kid: "k1" });
+    expect((await status(keys, forged)).status).toBe(401);
+  });
+
+  it("stops using the stale key set after staleIfError", async () => {
+    const k = await es256();
+    jwks = { keys: [{ ...k.jwk, kid: "k1", alg: "ES256" }] };
+    const keys = remoteJwks(url, { cacheMaxAge: 0, staleIfError: 20 });
+    const token = await signWith(k.privateKey, { kid: "k1" });
+    expect((await status(keys, token)).status).toBe(200);
+    jwks = "down";
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect((await status(keys, token)).status).toBe(500);
+  });
+
   it("refuses a URL string and symmetric algorithms at setup", () => {
     expect(() => remoteJwks("https://x" as unknown as URL)).toThrow(TypeError);
     expect(() => remoteJwks(url, { algorithms: ["HS256"] })).toThrow(TypeError);

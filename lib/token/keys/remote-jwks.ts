@@ -1,8 +1,11 @@
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
   errors,
+  jwksCache,
+  type ExportedJWKSCache,
+  type JSONWebKeySet,
   type JWSHeaderParameters,
-  type RemoteJWKSetOptions,
 } from "jose";
 import { KeySourceUnavailableError } from "../../errors/internal-errors.js";
 import type { KeySource, VerifyKey } from "./key-source.js";
@@ -18,27 +21,29 @@ export interface RemoteJwksOptions {
   cacheMaxAge?: number;
   /** Extra headers for the fetch (an API key, say). */
   headers?: Record<string, string>;
+  /** Consecutive failed fetches after which no fetch is tried for `openDuration`. Default 3. */
+  failureThreshold?: number;
+  /** How long the circuit stays open (fail fast, no fetch), in ms. Default 30,000. */
+  openDuration?: number;
+  /** How long after its last successful fetch a key set is still used while fetching fails, in ms. Default 3,600,000 (1 h). */
+  staleIfError?: number;
 }
 
 const DEFAULT_ALGORITHMS = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519",
+  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
 ];
 
 /**
  * Verifies tokens against the public keys an identity service publishes as a JSON Web Key Set,
- * fetched with jose's `createRemoteJWKSet` (cached; refetched on an unknown `kid` at most once per
- * cooldown). When the key set cannot be fetched the router answers 500 with `Retry-After`:
- * an outage is not the customer's fault, so it is not a 401.
+ * fetched with jose's `createRemoteJWKSet`: cached, refetched on an unknown `kid` at most once
+ * per cooldown, so a burst of tokens with random `kid`s costs at most one fetch.
+ *
+ * When the identity service is down, logins must neither wait out a timeout each nor turn
+ * into 401s (the customer did nothing wrong):
+ * - the last good key set keeps verifying for `staleIfError` after its last successful fetch;
+ * - after `failureThreshold` failed fetches in a row, no fetch is tried for `openDuration`
+ *   (a circuit breaker), so requests fail at once instead of after `timeoutDuration`;
+ * - without usable keys the router answers 500 with `Retry-After`.
  *
  * @example
  * ```ts
@@ -47,33 +52,64 @@ const DEFAULT_ALGORITHMS = [
  */
 export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): KeySource {
   if (!(url instanceof URL)) throw new TypeError("remoteJwks: url must be a URL instance");
-  const { algorithms = DEFAULT_ALGORITHMS, ...fetchOptions } = options;
-  if (
-    !Array.isArray(algorithms) ||
-    algorithms.length === 0 ||
-    algorithms.some((a) => !DEFAULT_ALGORITHMS.includes(a))
-  ) {
-    throw new TypeError(
-      'remoteJwks: option "algorithms" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)',
-    );
+  const {
+    algorithms = DEFAULT_ALGORITHMS,
+    failureThreshold = 3,
+    openDuration = 30_000,
+    staleIfError = 3_600_000,
+    ...fetchOptions
+  } = options;
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((a) => !DEFAULT_ALGORITHMS.includes(a))) {
+    throw new TypeError('remoteJwks: option "algorithms" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)');
   }
-  const jwks = createRemoteJWKSet(url, fetchOptions satisfies RemoteJWKSetOptions);
+  for (const [name, value] of Object.entries({ failureThreshold, openDuration, staleIfError })) {
+    if (!Number.isFinite(value) || value < 0) throw new TypeError(`remoteJwks: option "${name}" must be a non-negative number`);
+  }
+  // jose writes each successfully fetched key set and its time here: the stale copy.
+  const cache = {} as ExportedJWKSCache;
+  const jwks = createRemoteJWKSet(url, { ...fetchOptions, [jwksCache]: cache });
+  const retryAfter = Math.max(1, Math.ceil(openDuration / 1000));
+
+  let failures = 0;
+  let openUntil = 0;
+  let stale: { source: JSONWebKeySet; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+
+  const unavailable = (cause: unknown) => new KeySourceUnavailableError({ cause, retryAfter });
+
+  async function fromStale(header: JWSHeaderParameters, cause: unknown): Promise<readonly VerifyKey[]> {
+    if (cache.jwks === undefined || Date.now() - cache.uat > staleIfError) throw unavailable(cause);
+    if (stale?.source !== cache.jwks) stale = { source: cache.jwks, keys: createLocalJWKSet(cache.jwks) };
+    return collect(() => stale!.keys(header));
+  }
 
   return Object.freeze({
     algorithms: Object.freeze([...algorithms]),
     async getKeys(header: JWSHeaderParameters): Promise<readonly VerifyKey[]> {
+      if (Date.now() < openUntil) return fromStale(header, new Error("JWKS circuit open"));
       try {
-        return [await jwks(header)];
+        const keys = await collect(() => jwks(header));
+        failures = 0;
+        return keys;
       } catch (error) {
-        if (error instanceof errors.JWKSNoMatchingKey) return [];
-        if (error instanceof errors.JWKSMultipleMatchingKeys) {
-          const keys: VerifyKey[] = [];
-          for await (const key of error as unknown as AsyncIterable<VerifyKey>) keys.push(key);
-          return keys;
-        }
         // Fetch failed, timed out, or the key set was not valid JSON/JWKS: an outage.
-        throw new KeySourceUnavailableError({ cause: error });
+        if (++failures >= failureThreshold) openUntil = Date.now() + openDuration;
+        return fromStale(header, error);
       }
     },
   } satisfies KeySource);
+}
+
+/** The keys a jose key-set function picks for a header; an unknown `kid` yields none. */
+async function collect(pick: () => Promise<VerifyKey>): Promise<readonly VerifyKey[]> {
+  try {
+    return [await pick()];
+  } catch (error) {
+    if (error instanceof errors.JWKSNoMatchingKey) return [];
+    if (error instanceof errors.JWKSMultipleMatchingKeys) {
+      const keys: VerifyKey[] = [];
+      for await (const key of error as unknown as AsyncIterable<VerifyKey>) keys.push(key);
+      return keys;
+    }
+    throw error;
+  }
 }
