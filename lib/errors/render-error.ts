@@ -45,7 +45,6 @@ const SESSION_STORE_FAILED: ErrorResponse = {
   },
 };
 
-
 function withCode(body: Record<string, string>, code: string | undefined): Record<string, string> {
   return code === undefined ? body : { code, ...body };
 }

@@ -63,7 +63,10 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<V
   }
   // `kid` is an opaque lookup key (RFC 7515 §4.1.4): any string, compared and never parsed,
   // bounded so a megabyte-long one cannot reach a key source.
-  if (header.kid !== undefined && (typeof header.kid !== "string" || header.kid.length > MAX_KID_LENGTH)) {
+  if (
+    header.kid !== undefined &&
+    (typeof header.kid !== "string" || header.kid.length > MAX_KID_LENGTH)
+  ) {
     throw new TokenRejectedError("malformed");
   }
   // RFC 7797 unencoded payloads are never valid for JWTs (RFC 7797 §7); jose ignores a `b64`

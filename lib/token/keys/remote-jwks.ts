@@ -30,7 +30,17 @@ export interface RemoteJwksOptions {
 }
 
 const DEFAULT_ALGORITHMS = [
-  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
 ];
 
 /**
@@ -59,11 +69,18 @@ export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): KeySource
     staleIfError = 3_600_000,
     ...fetchOptions
   } = options;
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((a) => !DEFAULT_ALGORITHMS.includes(a))) {
-    throw new TypeError('remoteJwks: option "algorithms" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)');
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    algorithms.some((a) => !DEFAULT_ALGORITHMS.includes(a))
+  ) {
+    throw new TypeError(
+      'remoteJwks: option "algorithms" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)',
+    );
   }
   for (const [name, value] of Object.entries({ failureThreshold, openDuration, staleIfError })) {
-    if (!Number.isFinite(value) || value < 0) throw new TypeError(`remoteJwks: option "${name}" must be a non-negative number`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new TypeError(`remoteJwks: option "${name}" must be a non-negative number`);
   }
   // jose writes each successfully fetched key set and its time here: the stale copy.
   const cache = {} as ExportedJWKSCache;
@@ -76,9 +93,13 @@ export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): KeySource
 
   const unavailable = (cause: unknown) => new KeySourceUnavailableError({ cause, retryAfter });
 
-  async function fromStale(header: JWSHeaderParameters, cause: unknown): Promise<readonly VerifyKey[]> {
+  async function fromStale(
+    header: JWSHeaderParameters,
+    cause: unknown,
+  ): Promise<readonly VerifyKey[]> {
     if (cache.jwks === undefined || Date.now() - cache.uat > staleIfError) throw unavailable(cause);
-    if (stale?.source !== cache.jwks) stale = { source: cache.jwks, keys: createLocalJWKSet(cache.jwks) };
+    if (stale?.source !== cache.jwks)
+      stale = { source: cache.jwks, keys: createLocalJWKSet(cache.jwks) };
     return collect(() => stale!.keys(header));
   }
 
