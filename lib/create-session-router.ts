@@ -1,8 +1,14 @@
-import { Router, type RequestHandler } from "express";
+import {
+  Router,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from "express";
 import { createAuthenticate, type AuthenticateOptions } from "./authenticate.js";
 import { createReporter, silentLogger } from "./events.js";
 import { resolveOptions, type SessionRouterOptions } from "./options.js";
-import { noStore, type RouterContext } from "./routes/context.js";
+import type { RouterContext } from "./routes/context.js";
 import { deleteSession } from "./routes/delete-session.js";
 import { getSession } from "./routes/get-session.js";
 import { postSession } from "./routes/post-session.js";
@@ -38,7 +44,7 @@ export interface SessionRouter extends Router {
 export function createSessionRouter(options: SessionRouterOptions): SessionRouter {
   const resolved = resolveOptions(options);
   const logger = resolved.logger ?? silentLogger;
-  const report = createReporter(resolved.onEvent, logger);
+  const report = createReporter(resolved.onEvent, resolved.logger);
   const sessions = new SessionManager(resolved, new SessionCookie(resolved.cookie), report);
   const ctx: RouterContext = {
     options: resolved,
@@ -49,12 +55,9 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
   };
 
   const router = Router();
-  router
-    .route("/auth/session")
-    .all(noStore)
-    .post(postSession(ctx))
-    .delete(deleteSession(ctx))
-    .get(getSession(ctx));
+  router.route(ROUTE).post(postSession(ctx)).delete(deleteSession(ctx)).get(getSession(ctx));
+
+  skipUnlessSessionPath(router);
 
   return Object.assign(router, {
     authenticate: createAuthenticate(ctx),
@@ -62,4 +65,30 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
       sessions.revoke(customerId, revokeOptions.except),
     listCustomerSessions: (customerId: string) => sessions.list(customerId),
   }) as SessionRouter;
+}
+
+const ROUTE = "/auth/session";
+
+/**
+ * Mounted with `app.use(router)`, the router sees every request of the app; for all but the
+ * session routes it only has to say "not mine". Checking the path prefix up front skips the
+ * nested router's layer matching on the hot path of the app's own routes. The check is a
+ * superset of what Express matches (case-insensitive, optional trailing slash); the router
+ * still does the real matching.
+ */
+function skipUnlessSessionPath(router: Router): void {
+  type Handle = (req: Request, res: Response, next: NextFunction) => void;
+  const routed = router as unknown as { handle: Handle };
+  const handle = routed.handle.bind(router);
+  routed.handle = function handleSessionRoutes(req, res, next) {
+    const url = req.url;
+    if (
+      url.startsWith(ROUTE) ||
+      (url.length >= ROUTE.length && url.slice(0, ROUTE.length).toLowerCase() === ROUTE)
+    ) {
+      handle(req, res, next);
+      return;
+    }
+    next();
+  };
 }

@@ -27,25 +27,31 @@ export interface Logger {
 
 export const silentLogger: Logger = Object.freeze({ debug() {}, warn() {}, error() {} });
 
-/** Builds the one function the router reports through; a throwing listener never breaks a request. */
+/**
+ * Builds the one function the router reports through; a throwing listener never breaks a
+ * request. Without a logger nothing is formatted: reporting is free on the hot path.
+ */
 export function createReporter(
   onEvent: ((event: SessionEvent) => void) | undefined,
-  logger: Logger,
+  logger: Logger | undefined,
 ): (event: SessionEvent) => void {
+  if (logger === undefined && onEvent === undefined) return () => {};
   return function report(event) {
-    if (event.type === "store.error") {
-      logger.error(
-        { event: event.type, operation: event.operation, err: event.error },
-        "bff-session: session store failed",
-      );
-    } else {
-      logger.debug({ ...event }, `bff-session: ${event.type}`);
-    }
+    if (logger !== undefined) log(logger, event);
     if (onEvent === undefined) return;
     try {
       onEvent(event);
     } catch (err) {
-      logger.warn({ err }, "bff-session: onEvent listener threw");
+      logger?.warn({ err }, "bff-session: onEvent listener threw");
     }
   };
+}
+
+function log(logger: Logger, event: SessionEvent): void {
+  if (event.type === "store.error") {
+    const { operation, error } = event;
+    logger.error({ event: event.type, operation, err: error }, "bff-session: session store failed");
+  } else {
+    logger.debug({ ...event }, `bff-session: ${event.type}`);
+  }
 }

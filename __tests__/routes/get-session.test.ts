@@ -94,3 +94,34 @@ describe("GET /auth/session", () => {
     expect(t.store.count("touch")).toBe(1);
   });
 });
+
+describe("routing", () => {
+  it("routes the session path as Express matches it (any case, trailing slash), and nothing else", async () => {
+    const t = buildApp();
+    const login = await request(t.app)
+      .post("/AUTH/Session/")
+      .set("Authorization", `Bearer ${await signToken(t.clock)}`);
+    expect(login.status).toBe(200);
+    const cookie = cookiePair(setCookie(login.headers));
+    expect(
+      (await request(t.app).get("/auth/session?touch=false").set("Cookie", cookie)).status,
+    ).toBe(200);
+    expect((await request(t.app).get("/auth/sessions").set("Cookie", cookie)).status).toBe(404);
+    expect((await request(t.app).get("/auth/session/extra").set("Cookie", cookie)).status).toBe(
+      404,
+    );
+    expect((await request(t.app).get("/store/products")).status).toBe(200);
+  });
+
+  it("works mounted under a prefix", async () => {
+    const express = (await import("express")).default;
+    const t = buildApp();
+    const outer = express();
+    outer.use("/bff", t.router);
+    const res = await request(outer)
+      .post("/bff/auth/session")
+      .set("Authorization", `Bearer ${await signToken(t.clock)}`);
+    expect(res.status).toBe(200);
+    expect((await request(outer).post("/auth/session")).status).toBe(404);
+  });
+});

@@ -54,14 +54,16 @@ describe("MemorySessionStore", () => {
     expect(await store.get("a")).toBeNull();
   });
 
-  it("hands out copies, so callers cannot mutate what it holds", async () => {
+  it("keeps a frozen copy, so callers cannot mutate what it holds", async () => {
     const clock = createClock();
     const store = new MemorySessionStore({ now: clock.now, sweepInterval: 0 });
     const r = record(clock);
     await store.set("a", r);
     r.customerId = "cus_evil";
     const got = (await store.get("a"))!;
-    got.customerId = "cus_evil";
+    expect(() => {
+      got.customerId = "cus_evil";
+    }).toThrow(TypeError);
     expect((await store.get("a"))!.customerId).toBe("cus_1");
   });
 

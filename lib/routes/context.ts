@@ -1,4 +1,4 @@
-import type { Request, Response } from "express";
+import type { Response } from "express";
 import type { CustomerLookupContext } from "../customers/customer-store.js";
 import { storeCustomerSchema, type StoreCustomer } from "../customers/store-customer.js";
 import { CrossSiteRequestError, TokenRejectedError } from "../errors/internal-errors.js";
@@ -62,10 +62,4 @@ export function fail(
   }
   if (res.headersSent) return;
   sendError(res, renderError(error), wwwAuthenticate);
-}
-
-/** Every response of the session routes is private to one browser (RFC 9111 §5.2.2.5). */
-export function noStore(_req: Request, res: Response, next: () => void): void {
-  res.setHeader("Cache-Control", "no-store");
-  next();
 }

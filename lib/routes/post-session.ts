@@ -42,6 +42,8 @@ export function postSession(ctx: RouterContext) {
   }
 
   return function bffSessionPost(req: Request, res: Response): void {
+    // Every response of the session routes is private to one browser (RFC 9111 §5.2.2.5).
+    res.setHeader("Cache-Control", "no-store");
     handle(req, res).catch((error: unknown) => fail(ctx, res, error, true));
   };
 }

@@ -10,6 +10,7 @@ import {
   type SessionStore,
 } from "../stores/session-store.js";
 import type { SessionCookie } from "./cookie.js";
+import { Deadlines } from "./deadlines.js";
 import { newDeadlines } from "./lifetime.js";
 import { openToken, sealToken } from "./sealed-token.js";
 import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
@@ -41,6 +42,7 @@ export interface AuthInfo {
  */
 export class SessionManager {
   private readonly store: SessionStore;
+  private readonly deadlines: Deadlines;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -48,6 +50,7 @@ export class SessionManager {
     private readonly report: (event: SessionEvent) => void,
   ) {
     this.store = options.sessions;
+    this.deadlines = new Deadlines(options.lifetime.storeTimeout);
   }
 
   /** The session named by the request's cookie, if the cookie is there and well-formed. */
@@ -191,30 +194,12 @@ export class SessionManager {
    * hold requests (and their sockets) forever.
    */
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const pending = run();
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new StoreTimeoutError(operation, this.options.lifetime.storeTimeout)),
-          this.options.lifetime.storeTimeout,
-        );
-      });
-      return await Promise.race([pending, timeout]);
+      return await this.deadlines.run(operation, run());
     } catch (error) {
       this.report({ type: "store.error", operation, error });
       throw new SessionStoreError(operation, { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
-  }
-}
-
-/** A session store call that did not settle within `session.storeTimeout`. */
-export class StoreTimeoutError extends Error {
-  override readonly name = "StoreTimeoutError";
-  constructor(operation: string, ms: number) {
-    super(`session store ${operation} did not answer within ${ms} ms`);
   }
 }
 

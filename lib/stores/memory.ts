@@ -13,6 +13,7 @@ let warnedInProduction = false;
 
 /**
  * Sessions in this process's memory: the default store, right for one instance and for tests.
+ * Records are kept frozen and handed out as they are (no copy per read).
  * Each entry expires on its own deadline, expired entries are swept on a timer, and the number
  * of sessions is bounded so a login flood cannot exhaust memory. Sessions are lost on restart
  * and not shared between instances: use {@link RedisSessionStore} for that.
@@ -67,7 +68,7 @@ export class MemorySessionStore implements SessionStore {
       this.remove(id, record);
       return null;
     }
-    return { ...record };
+    return record;
   }
 
   async set(id: string, record: SessionRecord): Promise<void> {
@@ -77,7 +78,7 @@ export class MemorySessionStore implements SessionStore {
       const oldest = this.records.keys().next().value as string;
       this.remove(oldest, this.records.get(oldest)!);
     }
-    this.records.set(id, { ...record });
+    this.records.set(id, Object.freeze({ ...record }));
     let ids = this.byCustomer.get(record.customerId);
     if (ids === undefined) this.byCustomer.set(record.customerId, (ids = new Set()));
     ids.add(id);
@@ -92,7 +93,7 @@ export class MemorySessionStore implements SessionStore {
       this.remove(id, existing);
       return false;
     }
-    this.records.set(id, { ...record });
+    this.records.set(id, Object.freeze({ ...record }));
     return true;
   }
 
@@ -109,7 +110,7 @@ export class MemorySessionStore implements SessionStore {
     for (const id of [...ids]) {
       const record = this.records.get(id)!;
       if (expiresAt(record) <= now) this.remove(id, record);
-      else live.push([id, { ...record }]);
+      else live.push([id, record]);
     }
     return live;
   }

@@ -1,0 +1,211 @@
+// One benchmark server per process: `node bench/servers.mjs <case>`. It listens on 127.0.0.1,
+// prepares what its requests need (a session cookie, a bearer token) and reports both to the
+// parent over IPC. Every case answers the same small JSON body.
+import { randomBytes } from "node:crypto";
+import cookieParser from "cookie-parser";
+import express from "express";
+import session from "express-session";
+import RedisStore from "connect-redis";
+import Redis from "ioredis";
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
+import {
+  createSessionRouter,
+  hmacSecret,
+  MemorySessionStore,
+  RedisSessionStore,
+  remoteJwks,
+} from "bff-session";
+
+const name = process.argv[2];
+const SECRET = "bench-secret-that-is-at-least-32-bytes-long";
+const KEY = new TextEncoder().encode(SECRET);
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const PREFIX = `bffbench:${process.pid}:`;
+const BODY = { customer_id: "cus_123" };
+const CUSTOMER = {
+  id: "cus_123",
+  email: "jane@example.com",
+  first_name: "Jane",
+  last_name: "Doe",
+  addresses: [],
+};
+const customers = { retrieve: async (id) => (id === "cus_123" ? CUSTOMER : null) };
+
+const hs256 = () =>
+  new SignJWT({ actor_id: "cus_123", actor_type: "customer" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(KEY);
+
+let redis;
+const redisClient = () =>
+  (redis ??= new Redis(REDIS_URL, { enableOfflineQueue: true, maxRetriesPerRequest: 1 }));
+
+const app = express();
+app.disable("x-powered-by");
+app.disable("etag");
+const prepare = { cookie: undefined, authorization: undefined };
+
+async function bffRouter(store, keys = hmacSecret(SECRET)) {
+  const router = createSessionRouter({ keys, customers, sessions: store, csrf: false });
+  app.use(router);
+  app.get("/me", router.authenticate(), (req, res) => res.json(BODY));
+  return router;
+}
+
+async function loginCookie(base) {
+  const res = await fetch(`${base}/auth/session`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${await hs256()}` },
+  });
+  if (res.status !== 200) throw new Error(`bench setup: login answered ${res.status}`);
+  return res.headers.get("set-cookie").split(";")[0];
+}
+
+const cases = {
+  async ceiling() {
+    app.get("/me", (_req, res) => res.json(BODY));
+    return { path: "/me" };
+  },
+  async "minimum-get"() {
+    const sessions = new Map([["opaque-session-id-0123456789abcdef", { customerId: "cus_123" }]]);
+    app.use(cookieParser());
+    app.get("/me", (req, res) => {
+      const s = sessions.get(req.cookies.sid);
+      if (s === undefined) return void res.status(401).send("Unauthorized");
+      res.json(BODY);
+    });
+    prepare.cookie = "sid=opaque-session-id-0123456789abcdef";
+    return { path: "/me" };
+  },
+  async "bff-get-memory"(base) {
+    await bffRouter(new MemorySessionStore());
+    return { path: "/me", after: async () => (prepare.cookie = await loginCookie(base)) };
+  },
+  async "bff-get-redis"(base) {
+    await bffRouter(new RedisSessionStore({ client: redisClient(), prefix: PREFIX }));
+    return { path: "/me", after: async () => (prepare.cookie = await loginCookie(base)) };
+  },
+  async "express-session-get-memory"(base) {
+    expressSession(new session.MemoryStore());
+    return { path: "/me", after: async () => (prepare.cookie = await expressSessionCookie(base)) };
+  },
+  async "express-session-get-redis"(base) {
+    expressSession(new RedisStore({ client: redisClient(), prefix: PREFIX }));
+    return { path: "/me", after: async () => (prepare.cookie = await expressSessionCookie(base)) };
+  },
+  async "minimum-post"() {
+    const sessions = new Map();
+    app.post("/auth/session", async (req, res) => {
+      try {
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        const { payload } = await jwtVerify(token, KEY, { algorithms: ["HS256"] });
+        const id = randomBytes(32).toString("base64url");
+        sessions.set(id, { customerId: payload.actor_id });
+        if (sessions.size > 100_000) sessions.delete(sessions.keys().next().value);
+        res.setHeader("Set-Cookie", `sid=${id}; Path=/; HttpOnly; SameSite=Lax`);
+        res.json({ user: CUSTOMER });
+      } catch {
+        res.status(401).send("Unauthorized");
+      }
+    });
+    prepare.authorization = `Bearer ${await hs256()}`;
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "bff-post-memory"() {
+    await bffRouter(new MemorySessionStore());
+    prepare.authorization = `Bearer ${await hs256()}`;
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "bff-post-redis"() {
+    await bffRouter(new RedisSessionStore({ client: redisClient(), prefix: PREFIX }));
+    prepare.authorization = `Bearer ${await hs256()}`;
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "express-session-post-redis"() {
+    expressSession(new RedisStore({ client: redisClient(), prefix: PREFIX }));
+    app.post("/auth/session", async (req, res, next) => {
+      try {
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        const { payload } = await jwtVerify(token, KEY, { algorithms: ["HS256"] });
+        req.session.regenerate((err) => {
+          if (err) return next(err);
+          req.session.customerId = payload.actor_id;
+          res.json({ user: CUSTOMER });
+        });
+      } catch {
+        res.status(401).send("Unauthorized");
+      }
+    });
+    prepare.authorization = `Bearer ${await hs256()}`;
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "bff-post-es256-jwks"(base) {
+    const { privateKey, publicKey } = await generateKeyPair("ES256");
+    const jwk = { ...(await exportJWK(publicKey)), kid: "bench", alg: "ES256" };
+    app.get("/.well-known/jwks.json", (_req, res) => res.json({ keys: [jwk] }));
+    await bffRouter(new MemorySessionStore(), remoteJwks(new URL(`${base}/.well-known/jwks.json`)));
+    const token = await new SignJWT({ actor_id: "cus_123", actor_type: "customer" })
+      .setProtectedHeader({ alg: "ES256", kid: "bench" })
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(privateKey);
+    prepare.authorization = `Bearer ${token}`;
+    return { path: "/auth/session", method: "POST" };
+  },
+};
+
+function expressSession(store) {
+  app.use(
+    session({
+      store,
+      secret: SECRET,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: "lax" },
+    }),
+  );
+  app.post("/login", (req, res) => {
+    req.session.customerId = "cus_123";
+    res.json(BODY);
+  });
+  app.get("/me", (req, res) => {
+    if (req.session.customerId === undefined) return void res.status(401).send("Unauthorized");
+    res.json(BODY);
+  });
+}
+
+async function expressSessionCookie(base) {
+  const res = await fetch(`${base}/login`, { method: "POST" });
+  return res.headers.get("set-cookie").split(";")[0];
+}
+
+const setup = cases[name];
+if (setup === undefined) {
+  console.error(`unknown case ${name}; one of: ${Object.keys(cases).join(", ")}`);
+  process.exit(2);
+}
+const server = app.listen(0, "127.0.0.1", async () => {
+  const base = `http://127.0.0.1:${server.address().port}`;
+  // Routes are added before the server takes traffic, except the setup request's own.
+  const plan = await setup(base);
+  await plan.after?.();
+  process.send({
+    type: "ready",
+    url: `${base}${plan.path}`,
+    method: plan.method ?? "GET",
+    ...prepare,
+  });
+});
+
+process.on("message", async (message) => {
+  if (message !== "stop") return;
+  if (redis !== undefined) {
+    const keys = await redis.keys(`${PREFIX}*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    redis.disconnect();
+  }
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 1000).unref();
+});
