@@ -1,3 +1,7 @@
+// EXPRESS_MAJOR=4 runs the whole suite against Express 4 (installed as the alias "express4");
+// the default is Express 5. CI runs both.
+const express4 = process.env.EXPRESS_MAJOR === "4" ? { "^express$": "express4" } : {};
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
@@ -10,6 +14,7 @@ module.exports = {
     "^(\\.{1,2}/.*)\\.js$": "$1",
     "^bff-session$": "<rootDir>/lib/index.ts",
     "^bff-session/testing$": "<rootDir>/lib/testing/index.ts",
+    ...express4,
   },
   transform: {
     "^.+\\.[tj]s$": ["ts-jest", { tsconfig: "tsconfig.test.json" }],
