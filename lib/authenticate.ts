@@ -4,6 +4,16 @@ import { NoSessionError } from "./errors/internal-errors.js";
 import { fail, type RouterContext } from "./routes/context.js";
 import { toAuthInfo } from "./session/session-manager.js";
 
+/**
+ * Options of `router.authenticate()`.
+ *
+ * @example
+ * ```ts
+ * app.get("/store/products", sessions.authenticate({ optional: true }), (req, res) => {
+ *   res.json(catalog.for(req.auth?.customerId)); // personalised when signed in
+ * });
+ * ```
+ */
 export interface AuthenticateOptions {
   /** Call `next()` without a session too (req.auth then stays undefined). Default false. */
   optional?: boolean;

@@ -16,7 +16,20 @@ import { SessionCookie } from "./session/cookie.js";
 import { SessionManager } from "./session/session-manager.js";
 import type { SessionInfo } from "./stores/session-store.js";
 
-/** The Express router `createSessionRouter` returns, with the session API attached. */
+/**
+ * The Express router `createSessionRouter` returns, with the session API attached.
+ *
+ * @example
+ * ```ts
+ * const sessions: SessionRouter = createSessionRouter(options);
+ * app.use(sessions);
+ * app.post("/store/customers/me/password", sessions.authenticate(), async (req, res) => {
+ *   await changePassword(req.auth!.customerId, req.body);
+ *   await sessions.revokeCustomerSessions(req.auth!.customerId, { except: req.auth!.sessionId });
+ *   res.json({ ok: true });
+ * });
+ * ```
+ */
 export interface SessionRouter extends Router {
   /** Middleware for the app's own routes: sets `req.auth` or answers 401. */
   authenticate(options?: AuthenticateOptions): RequestHandler;

@@ -3,6 +3,17 @@ import type { TokenRejectionReason } from "./errors/internal-errors.js";
 /**
  * What happened, for metrics and audit logs. Events carry ids only: never a token, a cookie
  * value or claims. `sessionId` is the store key (a hash), safe to log.
+ *
+ * @example
+ * ```ts
+ * createSessionRouter({
+ *   keys,
+ *   customers,
+ *   onEvent(event) {
+ *     if (event.type === "token.rejected") metrics.increment("bff.token_rejected", { reason: event.reason });
+ *   },
+ * });
+ * ```
  */
 export type SessionEvent =
   | { type: "session.created"; sessionId: string; customerId: string }
@@ -18,7 +29,15 @@ export type SessionEvent =
   | { type: "csrf.rejected"; method: string; detail: string }
   | { type: "store.error"; operation: string; error: unknown };
 
-/** A pino/bunyan/console-compatible logger. Silent by default. */
+/**
+ * A pino/bunyan/console-compatible logger. Silent by default.
+ *
+ * @example
+ * ```ts
+ * import pino from "pino";
+ * createSessionRouter({ keys, customers, logger: pino({ level: "warn" }) });
+ * ```
+ */
 export interface Logger {
   debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;

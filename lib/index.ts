@@ -5,6 +5,8 @@ export type { SessionRouter } from "./create-session-router.js";
 export type { AuthenticateOptions } from "./authenticate.js";
 export { DEFAULT_OPTIONS } from "./options.js";
 export type { SessionRouterOptions } from "./options.js";
+export { sessionOptionsFromEnv } from "./options-from-env.js";
+export type { EnvSessionOptions } from "./options-from-env.js";
 export type { AuthInfo } from "./session/session-manager.js";
 export type { Duration } from "./session/lifetime.js";
 export type { SessionEvent, Logger } from "./events.js";

@@ -8,7 +8,19 @@ import { MemorySessionStore } from "./stores/memory.js";
 import type { SessionStore } from "./stores/session-store.js";
 import { isKeySource, type KeySource } from "./token/keys/key-source.js";
 
-/** Options of {@link createSessionRouter}. Every field is documented in the README's option table. */
+/**
+ * Options of {@link createSessionRouter}. Every field is documented in the README's option table.
+ *
+ * @example
+ * ```ts
+ * const options: SessionRouterOptions = {
+ *   keys: hmacSecret(process.env.JWT_SECRET!),
+ *   customers,
+ *   cookie: { secure: true, sameSite: "lax" },
+ *   session: { idleTimeout: "30m", absoluteTimeout: "10h" },
+ * };
+ * ```
+ */
 export interface SessionRouterOptions {
   /** Where token-verifying keys come from: `hmacSecret()`, `publicKeys()`, `remoteJwks()` or your own. */
   keys: KeySource;
@@ -79,7 +91,15 @@ export interface SessionRouterOptions {
   now?: () => number;
 }
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_OPTIONS.session.idleTimeout; // "2h"
+ * DEFAULT_OPTIONS.token.customerIdClaim; // "actor_id"
+ * ```
+ */
 export const DEFAULT_OPTIONS = Object.freeze({
   token: {
     clockTolerance: 0,
@@ -224,8 +244,9 @@ const schema = z.strictObject({
   now: fn("a function returning milliseconds since the epoch").optional(),
 });
 
-// The known keys at each level, for "did you mean" suggestions.
-const SHAPES: Record<string, object> = {
+// The known keys at each level: for "did you mean" suggestions, and for the test that keeps
+// the README's option table in step with the schema.
+export const SHAPES: Readonly<Record<string, object>> = {
   "": schema.shape,
   token: tokenSchema.shape,
   cookie: cookieSchema.shape,

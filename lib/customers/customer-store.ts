@@ -2,7 +2,19 @@ import type { Request } from "express";
 import type { StoreCustomerInput } from "./store-customer.js";
 import type { TokenClaims } from "../token/verify-token.js";
 
-/** What `retrieve` is told about the request it serves. */
+/**
+ * What `retrieve` is told about the request it serves.
+ *
+ * @example
+ * ```ts
+ * const customers: CustomerStore = {
+ *   async retrieve(id, { claims, req }) {
+ *     req.log?.info({ identity: claims?.auth_identity_id }, "customer lookup");
+ *     return db.customer.find(id);
+ *   },
+ * };
+ * ```
+ */
 export interface CustomerLookupContext {
   /** The incoming request. */
   req: Request;

@@ -31,6 +31,11 @@ export const storeCustomerAddressSchema = z.object({
  * The documented `StoreCustomer`. Every response's `user` is parsed through it, so fields the
  * customer store returns that are not documented (a `password_hash`, internal flags) are
  * stripped and never sent.
+ *
+ * @example
+ * ```ts
+ * const user = storeCustomerSchema.parse(await db.customer.find(id)); // undocumented fields removed
+ * ```
  */
 export const storeCustomerSchema = z.object({
   id: z.string().min(1),
@@ -48,8 +53,31 @@ export const storeCustomerSchema = z.object({
   deleted_at: nullable(timestamp),
 });
 
-/** A customer as the API sends it. */
+/**
+ * A customer as the API sends it.
+ *
+ * @example
+ * ```ts
+ * const res = await fetch("/auth/session", { credentials: "include" });
+ * const { user }: { user: StoreCustomer } = await res.json();
+ * ```
+ */
 export type StoreCustomer = z.output<typeof storeCustomerSchema>;
-/** A customer as a {@link CustomerStore} may return it: undocumented fields allowed (and dropped). */
+/**
+ * A customer as a {@link CustomerStore} may return it: undocumented fields allowed (and dropped).
+ *
+ * @example
+ * ```ts
+ * const row: StoreCustomerInput = { id: "cus_123", email: "jane@example.com", password_hash: "…" }; // password_hash is dropped
+ * ```
+ */
 export type StoreCustomerInput = z.input<typeof storeCustomerSchema> & Record<string, unknown>;
+/**
+ * A documented customer address, as sent in `user.addresses`.
+ *
+ * @example
+ * ```ts
+ * const home: StoreCustomerAddress | undefined = user.addresses.find((a) => a.is_default_shipping);
+ * ```
+ */
 export type StoreCustomerAddress = z.output<typeof storeCustomerAddressSchema>;

@@ -2,6 +2,14 @@ import { StoreApiError, type StoreApiErrorType } from "../errors/store-api-error
 import type { CustomerLookupContext, CustomerStore } from "./customer-store.js";
 import type { StoreCustomerInput } from "./store-customer.js";
 
+/**
+ * Options of {@link upstreamCustomerStore}.
+ *
+ * @example
+ * ```ts
+ * upstreamCustomerStore({ baseUrl: "https://api.example.com", publishableKey: "pk_01J…", timeout: 3000, fields: "*addresses" });
+ * ```
+ */
 export interface UpstreamCustomerStoreOptions {
   /** The commerce backend's base URL, e.g. "https://api.example.com". */
   baseUrl: string | URL;
@@ -15,7 +23,15 @@ export interface UpstreamCustomerStoreOptions {
   fetch?: typeof fetch;
 }
 
-/** A CustomerStore that also says it needs the customer's token on every read. */
+/**
+ * A CustomerStore that also says it needs the customer's token on every read.
+ *
+ * @example
+ * ```ts
+ * const customers: UpstreamCustomerStore = upstreamCustomerStore({ baseUrl: "https://api.example.com" });
+ * createSessionRouter({ keys, customers, token: { keep: true } });
+ * ```
+ */
 export interface UpstreamCustomerStore extends CustomerStore {
   readonly requiresToken: true;
 }

@@ -2,6 +2,14 @@ import type { ErrorRequestHandler } from "express";
 import { renderError } from "./render-error.js";
 import { sendError } from "./send-error.js";
 
+/**
+ * Options of {@link errorHandler}.
+ *
+ * @example
+ * ```ts
+ * app.use(errorHandler({ onError: (err) => logger.error({ err }, "request failed") }));
+ * ```
+ */
 export interface ErrorHandlerOptions {
   /** Called with every error before it is rendered (for logging). Must not throw. */
   onError?: (error: unknown) => void;

@@ -3,7 +3,16 @@
  * the client sees is decided by `renderError()` alone.
  */
 
-/** Why a bearer token was refused. Sent to `onEvent`/logs, never to the client. */
+/**
+ * Why a bearer token was refused. Sent to `onEvent`/logs, never to the client.
+ *
+ * @example
+ * ```ts
+ * onEvent(event) {
+ *   if (event.type === "token.rejected" && event.reason === "expired") metrics.increment("bff.expired_tokens");
+ * }
+ * ```
+ */
 export type TokenRejectionReason =
   | "missing"
   | "malformed"
@@ -40,7 +49,23 @@ export class SessionStoreError extends Error {
   }
 }
 
-/** The key source could not produce keys (a JWKS endpoint is down): a 500, not the client's fault. */
+/**
+ * The key source could not produce keys (a JWKS endpoint is down): a 500, not the client's fault.
+ *
+ * @example
+ * ```ts
+ * const keys: KeySource = {
+ *   algorithms: ["ES256"],
+ *   async getKeys(header) {
+ *     try {
+ *       return [await kms.publicKey(header.kid)];
+ *     } catch (cause) {
+ *       throw new KeySourceUnavailableError({ cause, retryAfter: 10 }); // 500 + Retry-After, not 401
+ *     }
+ *   },
+ * };
+ * ```
+ */
 export class KeySourceUnavailableError extends Error {
   override readonly name = "KeySourceUnavailableError";
   /** Seconds after which a retry may succeed, sent as `Retry-After`. */

@@ -1,6 +1,12 @@
 /**
  * The error types a {@link CustomerStore} (or any of the app's own routes) may throw to get one
  * of the documented responses. They are the xclade/Medusa Store API error types.
+ *
+ * @example
+ * ```ts
+ * const type: StoreApiErrorType = row.deleted_at ? "not_allowed" : "unexpected_state";
+ * throw new StoreApiError(type, "This account cannot sign in.");
+ * ```
  */
 export type StoreApiErrorType =
   | "not_allowed"
@@ -25,6 +31,14 @@ const TYPES: ReadonlySet<string> = new Set<StoreApiErrorType>([
   "unexpected_state",
 ]);
 
+/**
+ * Options of {@link StoreApiError}.
+ *
+ * @example
+ * ```ts
+ * throw new StoreApiError("not_allowed", "Your cart is locked.", { code: "cart_locked", cause: dbError });
+ * ```
+ */
 export interface StoreApiErrorOptions {
   /** A machine-readable code sent as `code` where the documented shape has one. */
   code?: string;
@@ -63,7 +77,14 @@ export class StoreApiError extends Error {
   }
 }
 
-/** True for a {@link StoreApiError}, also one from another copy of this package. */
+/**
+ * True for a {@link StoreApiError}, also one from another copy of this package.
+ *
+ * @example
+ * ```ts
+ * if (isStoreApiError(err) && err.type === "not_found") return null;
+ * ```
+ */
 export function isStoreApiError(error: unknown): error is StoreApiError {
   return (
     error instanceof StoreApiError ||

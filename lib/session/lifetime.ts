@@ -1,4 +1,11 @@
-/** A duration as options take it: seconds, or a string such as "90s", "30m", "2h", "7d". */
+/**
+ * A duration as options take it: seconds, or a string such as "90s", "30m", "2h", "7d".
+ *
+ * @example
+ * ```ts
+ * const session = { idleTimeout: "30m", absoluteTimeout: 8 * 3600 } satisfies SessionRouterOptions["session"];
+ * ```
+ */
 export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

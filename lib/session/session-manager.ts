@@ -21,7 +21,17 @@ export interface SessionRef {
   id: string;
 }
 
-/** A live session, as `authenticate()` puts it on `req.auth`. */
+/**
+ * A live session, as `authenticate()` puts it on `req.auth`.
+ *
+ * @example
+ * ```ts
+ * app.get("/store/orders", sessions.authenticate(), (req, res) => {
+ *   const { customerId, sessionId, expiresAt } = req.auth!;
+ *   res.json({ orders: orders.of(customerId), session_ends: expiresAt });
+ * });
+ * ```
+ */
 export interface AuthInfo {
   customerId: string;
   /** The store key (SHA-256 of the cookie token), never the token itself. */

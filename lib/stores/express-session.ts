@@ -5,6 +5,13 @@ type Callback<T = unknown> = (error?: unknown, value?: T) => void;
 /**
  * The part of an express-session `Store` the adapter uses. connect-redis, connect-pg-simple,
  * connect-mongo, express-session's own MemoryStore and most others have it.
+ *
+ * @example
+ * ```ts
+ * import MongoStore from "connect-mongo";
+ * const store: ExpressSessionStoreLike = MongoStore.create({ mongoUrl });
+ * const sessions = fromExpressSessionStore(store);
+ * ```
  */
 export interface ExpressSessionStoreLike {
   get(sid: string, callback: Callback<unknown>): unknown;
@@ -13,7 +20,15 @@ export interface ExpressSessionStoreLike {
   all?(callback: Callback<unknown>): unknown;
 }
 
-/** What the adapter stores: a session express-session stores understand (they read `cookie.expires` for the TTL). */
+/**
+ * What the adapter stores: a session express-session stores understand (they read `cookie.expires` for the TTL).
+ *
+ * @example
+ * ```ts
+ * // What connect-redis stores for a bff-session session:
+ * // { "cookie": { "expires": "2026-11-28T20:00:00.000Z", "originalMaxAge": 36000000 }, "bffSession": { "customerId": "cus_123", … } }
+ * ```
+ */
 export interface ExpressSessionData {
   cookie: { expires: Date; originalMaxAge: number };
   bffSession: SessionRecord;

@@ -1,5 +1,13 @@
 import { expiresAt, type SessionRecord, type SessionStore } from "./session-store.js";
 
+/**
+ * Options of {@link MemorySessionStore}.
+ *
+ * @example
+ * ```ts
+ * new MemorySessionStore({ maxSessions: 10_000, sweepInterval: 30_000 });
+ * ```
+ */
 export interface MemorySessionStoreOptions {
   /** The most sessions kept; past it the oldest is evicted. Default 100,000. */
   maxSessions?: number;

@@ -4,11 +4,26 @@ import { expiresAt, type SessionRecord, type SessionStore } from "./session-stor
  * The one method bff-session needs from a Redis client. ioredis has `call(command, ...args)`;
  * node-redis v4/v5 has `sendCommand([command, ...args])`. Either client is used as given: the
  * store never connects, quits or reconfigures it (connect-redis's rule).
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * const client: RedisClientLike = await createClient({ url: process.env.REDIS_URL }).connect();
+ * new RedisSessionStore({ client });
+ * ```
  */
 export type RedisClientLike =
   | { call(command: string, ...args: Array<string | number>): Promise<unknown> }
   | { sendCommand(args: string[]): Promise<unknown> };
 
+/**
+ * Options of {@link RedisSessionStore}.
+ *
+ * @example
+ * ```ts
+ * new RedisSessionStore({ client: redis, prefix: "shop-eu:" });
+ * ```
+ */
 export interface RedisSessionStoreOptions {
   /** A connected ioredis or node-redis client, created and owned by the app. */
   client: RedisClientLike;

@@ -1,6 +1,17 @@
 /**
  * What a session store keeps for one session. Times are milliseconds since the epoch. The
  * store never sees the cookie's token: it is keyed by the token's SHA-256.
+ *
+ * @example
+ * ```ts
+ * const record: SessionRecord = {
+ *   customerId: "cus_123",
+ *   createdAt: Date.now(),
+ *   lastSeenAt: Date.now(),
+ *   idleExpiresAt: Date.now() + 2 * 3600_000,
+ *   absoluteExpiresAt: Date.now() + 10 * 3600_000,
+ * };
+ * ```
  */
 export interface SessionRecord {
   /** The customer this session authenticates. */
@@ -19,7 +30,14 @@ export interface SessionRecord {
   token?: string;
 }
 
-/** The moment a record stops being valid: the earlier of its idle and absolute deadlines. */
+/**
+ * The moment a record stops being valid: the earlier of its idle and absolute deadlines.
+ *
+ * @example
+ * ```ts
+ * await redis.set(key, JSON.stringify(record), "PXAT", expiresAt(record));
+ * ```
+ */
 export function expiresAt(record: SessionRecord): number {
   return Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
 }
@@ -61,7 +79,15 @@ export interface SessionStore {
   consumeTokenId?(tokenId: string, until: number): Promise<boolean>;
 }
 
-/** One session as `listCustomerSessions` reports it: metadata only, never a token. */
+/**
+ * One session as `listCustomerSessions` reports it: metadata only, never a token.
+ *
+ * @example
+ * ```ts
+ * const list: SessionInfo[] = await sessions.listCustomerSessions(req.auth!.customerId);
+ * res.json(list.map((s) => ({ device: s.userAgent, last_seen: s.lastSeenAt, current: s.sessionId === req.auth!.sessionId })));
+ * ```
+ */
 export interface SessionInfo {
   /** The store key (SHA-256 of the cookie token), usable as `except` in a revocation. */
   sessionId: string;

@@ -2,12 +2,28 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { expiresAt, type SessionRecord, type SessionStore } from "../stores/session-store.js";
 
-/** The test functions of your runner: jest, vitest, mocha (globals) or `node:test`. */
+/**
+ * The test functions of your runner: jest, vitest, mocha (globals) or `node:test`.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from "node:test";
+ * sessionStoreConformance("MyStore", () => new MyStore(), { harness: { describe, it } });
+ * ```
+ */
 export interface ConformanceHarness {
   describe(name: string, fn: () => void): void;
   it(name: string, fn: () => Promise<void>): void;
 }
 
+/**
+ * Options of {@link sessionStoreConformance}.
+ *
+ * @example
+ * ```ts
+ * sessionStoreConformance("MyStore", () => new MyStore(url), { teardown: (store) => (store as MyStore).close(), expiryResolution: 1000 });
+ * ```
+ */
 export interface ConformanceOptions {
   /** Test functions; default: the global `describe` and `it` (jest, vitest, mocha). */
   harness?: ConformanceHarness;

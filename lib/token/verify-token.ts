@@ -12,7 +12,18 @@ import {
 } from "../errors/internal-errors.js";
 import type { KeySource } from "./keys/key-source.js";
 
-/** The verified claims of a customer token (xclade/Medusa's by default). */
+/**
+ * The verified claims of a customer token (xclade/Medusa's by default).
+ *
+ * @example
+ * ```ts
+ * const customers: CustomerStore = {
+ *   async retrieve(id, { claims }: { claims?: TokenClaims }) {
+ *     return claims?.app_metadata?.customer_id === id ? db.customer.find(id) : null;
+ *   },
+ * };
+ * ```
+ */
 export interface TokenClaims extends JWTPayload {
   actor_id?: string;
   actor_type?: string;

@@ -1,8 +1,24 @@
 import { webcrypto } from "node:crypto";
 import type { KeySource, VerifyKey } from "./key-source.js";
 
+/**
+ * The HMAC JWS algorithms {@link hmacSecret} can accept.
+ *
+ * @example
+ * ```ts
+ * hmacSecret(secret64Bytes, { algorithms: ["HS256", "HS512"] satisfies HmacAlgorithm[] });
+ * ```
+ */
 export type HmacAlgorithm = "HS256" | "HS384" | "HS512";
 
+/**
+ * Options of {@link hmacSecret}.
+ *
+ * @example
+ * ```ts
+ * hmacSecret(process.env.JWT_SECRET!, { algorithms: ["HS256"] });
+ * ```
+ */
 export interface HmacSecretOptions {
   /** Accepted algorithms. Default `["HS256"]`, what the xclade/Medusa auth routes sign with. */
   algorithms?: readonly HmacAlgorithm[];

@@ -3,6 +3,12 @@ import type { JWSHeaderParameters, KeyInput } from "jose";
 /**
  * A key jose can verify with: a CryptoKey, a KeyObject, a JWK or raw secret bytes. Import keys
  * once (CryptoKey or KeyObject): verification is much faster than with raw material.
+ *
+ * @example
+ * ```ts
+ * const key: VerifyKey = await importSPKI(pem, "ES256");
+ * const keys: KeySource = { algorithms: ["ES256"], getKeys: () => [key] };
+ * ```
  */
 export type VerifyKey = KeyInput;
 

@@ -2,10 +2,25 @@ import { createPublicKey, KeyObject } from "node:crypto";
 import type { JWK } from "jose";
 import type { KeySource, VerifyKey } from "./key-source.js";
 
-/** A public key: PEM (SPKI or certificate), a JWK, or a KeyObject, optionally with its `kid`. */
+/**
+ * A public key: PEM (SPKI or certificate), a JWK, or a KeyObject, optionally with its `kid`.
+ *
+ * @example
+ * ```ts
+ * publicKeys([pemString, { kid: "2026-11", key: jwk }, keyObject]);
+ * ```
+ */
 export type PublicKeyInput =
   string | JWK | KeyObject | { kid: string; key: string | JWK | KeyObject };
 
+/**
+ * Options of {@link publicKeys}.
+ *
+ * @example
+ * ```ts
+ * publicKeys([rsaPem], { algorithms: ["RS256", "PS256"] });
+ * ```
+ */
 export interface PublicKeysOptions {
   /**
    * Accepted algorithms. Default: the one each key implies (RSA → RS256, EC P-256 → ES256,

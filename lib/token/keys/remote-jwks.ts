@@ -10,6 +10,18 @@ import {
 import { KeySourceUnavailableError } from "../../errors/internal-errors.js";
 import type { KeySource, VerifyKey } from "./key-source.js";
 
+/**
+ * Options of {@link remoteJwks}.
+ *
+ * @example
+ * ```ts
+ * remoteJwks(new URL("https://auth.example.com/.well-known/jwks.json"), {
+ *   algorithms: ["ES256"],
+ *   timeoutDuration: 2000,
+ *   staleIfError: 6 * 3600_000,
+ * });
+ * ```
+ */
 export interface RemoteJwksOptions {
   /** Accepted algorithms. Default: every asymmetric JWS algorithm jose supports. */
   algorithms?: readonly string[];
