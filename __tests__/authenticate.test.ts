@@ -1,15 +1,8 @@
 import request from "supertest";
-import { buildApp, cookiePair, setCookie, signToken, type TestApp } from "./helpers.js";
+import { buildApp, setCookie, signToken, type TestApp, signIn } from "./helpers.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-async function signIn(t: TestApp): Promise<string> {
-  const res = await request(t.app)
-    .post("/auth/session")
-    .set("Authorization", `Bearer ${await signToken(t.clock)}`);
-  return cookiePair(String(res.headers["set-cookie"]));
-}
 
 const me = (t: TestApp, cookie?: string) => {
   const req = request(t.app).get("/store/customers/me");

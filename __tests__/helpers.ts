@@ -1,4 +1,5 @@
 import express, { type Express } from "express";
+import request from "supertest";
 import { SignJWT, type JWTPayload } from "jose";
 import {
   createSessionRouter,
@@ -173,4 +174,14 @@ export function setCookie(headers: Record<string, unknown>, name = "bff.sid"): s
 export function cookiePair(setCookieHeader: string | undefined): string {
   if (setCookieHeader === undefined) throw new Error("no Set-Cookie");
   return setCookieHeader.split(";")[0]!;
+}
+
+/** Logs in through POST /auth/session and returns the session cookie pair to send back. */
+export async function signIn(t: TestApp, userAgent = "jest"): Promise<string> {
+  const res = await request(t.app)
+    .post("/auth/session")
+    .set("User-Agent", userAgent)
+    .set("Authorization", `Bearer ${await signToken(t.clock)}`);
+  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
+  return cookiePair(String(res.headers["set-cookie"]));
 }

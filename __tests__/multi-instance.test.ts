@@ -1,33 +1,10 @@
-import type Redis from "ioredis";
 import request from "supertest";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "../lib/index.js";
-import {
-  buildApp,
-  cookiePair,
-  createClock,
-  RecordingStore,
-  setCookie,
-  signToken,
-  type TestApp,
-} from "./helpers.js";
-import {
-  deleteKeys,
-  describeRedis,
-  ioredisClient,
-  nodeRedisClient,
-  uniquePrefix,
-} from "./support/redis.js";
+import { buildApp, createClock, RecordingStore, type TestApp, signIn } from "./helpers.js";
+import { describeRedis, uniquePrefix, useRedisClients } from "./support/redis.js";
 
 const MINUTE = 60_000;
 
-async function signIn(t: TestApp, userAgent = "jest"): Promise<string> {
-  const res = await request(t.app)
-    .post("/auth/session")
-    .set("User-Agent", userAgent)
-    .set("Authorization", `Bearer ${await signToken(t.clock)}`);
-  expect(res.status).toBe(200);
-  return cookiePair(setCookie(res.headers));
-}
 const me = (t: TestApp, cookie: string) =>
   request(t.app).get("/store/customers/me").set("Cookie", cookie);
 
@@ -133,30 +110,24 @@ lifecycleSuite(
 );
 
 describeRedis("many instances on one Redis", () => {
-  let io: Redis;
-  let node: Awaited<ReturnType<typeof nodeRedisClient>>;
   const prefix = uniquePrefix("multi");
-  beforeAll(async () => {
-    io = ioredisClient();
-    node = await nodeRedisClient();
-  });
-  afterAll(async () => {
-    await deleteKeys(io, prefix);
-    await io.quit();
-    await node.quit();
-  });
+  const redis = useRedisClients(prefix);
 
   lifecycleSuite(
     "RedisSessionStore",
-    (clock) => new RedisSessionStore({ client: io, prefix: `${prefix}life:`, now: clock.now }),
+    (clock) =>
+      new RedisSessionStore({ client: redis.io, prefix: `${prefix}life:`, now: clock.now }),
   );
 
   function twoInstances() {
     const clock = createClock(Date.now());
     const p = `${prefix}${Math.random().toString(36).slice(2)}:`;
     // Instance A speaks ioredis, instance B node-redis: the same keys either way.
-    const a = buildApp({ sessions: new RedisSessionStore({ client: io, prefix: p }) }, clock);
-    const b = buildApp({ sessions: new RedisSessionStore({ client: node, prefix: p }) }, clock);
+    const a = buildApp({ sessions: new RedisSessionStore({ client: redis.io, prefix: p }) }, clock);
+    const b = buildApp(
+      { sessions: new RedisSessionStore({ client: redis.node, prefix: p }) },
+      clock,
+    );
     return { a, b };
   }
 

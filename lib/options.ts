@@ -7,6 +7,7 @@ import type { ResolvedCookie } from "./session/cookie.js";
 import { MemorySessionStore } from "./stores/memory.js";
 import type { SessionStore } from "./stores/session-store.js";
 import { isKeySource, type KeySource } from "./token/keys/key-source.js";
+import type { TokenPolicy } from "./token/verify-token.js";
 
 /**
  * Options of {@link createSessionRouter}. Every field is documented in the README's option table.
@@ -123,18 +124,8 @@ export interface ResolvedOptions {
   keys: KeySource;
   customers: CustomerStore;
   sessions: SessionStore;
-  token: {
-    issuer: string | string[] | undefined;
-    audience: string | string[] | undefined;
-    clockTolerance: number;
-    maxTokenAge: number | undefined;
-    typ: string | undefined;
-    singleUse: boolean;
-    customerIdClaim: string;
-    actorTypeClaim: string | false;
-    actorType: string;
-    keep: boolean;
-  };
+  /** The claim policy (seconds for durations), plus whether to keep the token. */
+  token: Omit<TokenPolicy, "keys" | "now"> & { keep: boolean };
   cookie: ResolvedCookie;
   lifetime: Lifetime;
   csrf: { trustedOrigins: ReadonlySet<string>; allowSameSite: boolean } | false;

@@ -1,15 +1,8 @@
 import request from "supertest";
-import { buildApp, cookiePair, setCookie, signToken, type TestApp } from "../helpers.js";
+import { buildApp, setCookie, type TestApp, signIn } from "../helpers.js";
 
 const CLEARED =
   "bff.sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
-
-async function signIn(t: TestApp): Promise<string> {
-  const res = await request(t.app)
-    .post("/auth/session")
-    .set("Authorization", `Bearer ${await signToken(t.clock)}`);
-  return cookiePair(setCookie(res.headers));
-}
 
 describe("DELETE /auth/session", () => {
   let t: TestApp;

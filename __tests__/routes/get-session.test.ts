@@ -1,13 +1,6 @@
 import request from "supertest";
 import { StoreApiError } from "../../lib/index.js";
-import { buildApp, cookiePair, setCookie, signToken, type TestApp } from "../helpers.js";
-
-async function signIn(t: TestApp): Promise<string> {
-  const res = await request(t.app)
-    .post("/auth/session")
-    .set("Authorization", `Bearer ${await signToken(t.clock)}`);
-  return cookiePair(setCookie(res.headers));
-}
+import { buildApp, cookiePair, setCookie, signToken, type TestApp, signIn } from "../helpers.js";
 
 function expectUnauthorized(res: request.Response) {
   expect(res.status).toBe(401);

@@ -31,3 +31,21 @@ export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
     if (keys.length > 0) await client.del(...keys);
   } while (cursor !== "0");
 }
+
+/**
+ * For the enclosing describe: an ioredis and a node-redis client on REDIS_URL, connected before
+ * its tests and quit after them, with every key under `prefix` deleted.
+ */
+export function useRedisClients(prefix: string) {
+  const clients = {} as { io: Redis; node: Awaited<ReturnType<typeof nodeRedisClient>> };
+  beforeAll(async () => {
+    clients.io = ioredisClient();
+    clients.node = await nodeRedisClient();
+  });
+  afterAll(async () => {
+    await deleteKeys(clients.io, prefix);
+    await clients.io.quit();
+    await clients.node.quit();
+  });
+  return clients;
+}

@@ -53,3 +53,36 @@ export function isKeySource(value: unknown): value is KeySource {
     typeof getKeys === "function"
   );
 }
+
+/** The asymmetric JWS algorithms (RFC 7518, RFC 8037) jose verifies; never HMAC, never "none". */
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = Object.freeze([
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+]);
+
+/**
+ * The `algorithms` option of a public-key source, checked: a non-empty list of asymmetric
+ * algorithms. Allowing an HMAC algorithm next to public keys is the classic algorithm-confusion
+ * hole (the public key used as the shared secret), so it is refused outright.
+ */
+export function asymmetricAlgorithms(source: string, value: unknown): readonly string[] {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((a) => !ASYMMETRIC_ALGORITHMS.includes(a))
+  ) {
+    throw new TypeError(
+      `${source}: option "algorithms" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)`,
+    );
+  }
+  return Object.freeze([...(value as string[])]);
+}

@@ -1,6 +1,6 @@
 import { createPublicKey, KeyObject } from "node:crypto";
 import type { JWK } from "jose";
-import type { KeySource, VerifyKey } from "./key-source.js";
+import { asymmetricAlgorithms, type KeySource, type VerifyKey } from "./key-source.js";
 
 /**
  * A public key: PEM (SPKI or certificate), a JWK, or a KeyObject, optionally with its `kid`.
@@ -34,8 +34,6 @@ interface Entry {
   key: KeyObject;
 }
 
-const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
-
 /**
  * Verifies tokens signed by an identity service whose public keys you hold. Keys with a `kid`
  * are chosen by the token's `kid`; without one, every key is tried.
@@ -53,18 +51,10 @@ export function publicKeys(
     throw new TypeError("publicKeys: at least one key is required");
   }
   const entries: Entry[] = keys.map((input, i) => toEntry(input, i));
-  const algorithms = options.algorithms ?? [
-    ...new Set(entries.map((e) => impliedAlgorithm(e.key))),
-  ];
-  if (
-    !Array.isArray(algorithms) ||
-    algorithms.length === 0 ||
-    algorithms.some((a) => !ASYMMETRIC.test(a))
-  ) {
-    throw new TypeError(
-      'publicKeys: option "algorithms" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)',
-    );
-  }
+  const algorithms = asymmetricAlgorithms(
+    "publicKeys",
+    options.algorithms ?? [...new Set(entries.map((e) => impliedAlgorithm(e.key)))],
+  );
   const all: readonly VerifyKey[] = Object.freeze(entries.map((e) => e.key));
   const withKid = new Map<string, VerifyKey[]>();
   for (const { kid, key } of entries) {
@@ -72,7 +62,7 @@ export function publicKeys(
   }
 
   return Object.freeze({
-    algorithms: Object.freeze([...algorithms]),
+    algorithms,
     getKeys(header): readonly VerifyKey[] {
       // `kid` is an opaque lookup key (RFC 7515 §4.1.4): compared, never interpreted.
       if (typeof header.kid === "string" && withKid.size > 0) return withKid.get(header.kid) ?? [];

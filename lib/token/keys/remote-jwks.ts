@@ -8,7 +8,12 @@ import {
   type JWSHeaderParameters,
 } from "jose";
 import { KeySourceUnavailableError } from "../../errors/internal-errors.js";
-import type { KeySource, VerifyKey } from "./key-source.js";
+import {
+  ASYMMETRIC_ALGORITHMS,
+  asymmetricAlgorithms,
+  type KeySource,
+  type VerifyKey,
+} from "./key-source.js";
 
 /**
  * Options of {@link remoteJwks}.
@@ -41,20 +46,6 @@ export interface RemoteJwksOptions {
   staleIfError?: number;
 }
 
-const DEFAULT_ALGORITHMS = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519",
-];
-
 /**
  * Verifies tokens against the public keys an identity service publishes as a JSON Web Key Set,
  * fetched with jose's `createRemoteJWKSet`: cached, refetched on an unknown `kid` at most once
@@ -75,21 +66,13 @@ const DEFAULT_ALGORITHMS = [
 export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): KeySource {
   if (!(url instanceof URL)) throw new TypeError("remoteJwks: url must be a URL instance");
   const {
-    algorithms = DEFAULT_ALGORITHMS,
+    algorithms = ASYMMETRIC_ALGORITHMS,
     failureThreshold = 3,
     openDuration = 30_000,
     staleIfError = 3_600_000,
     ...fetchOptions
   } = options;
-  if (
-    !Array.isArray(algorithms) ||
-    algorithms.length === 0 ||
-    algorithms.some((a) => !DEFAULT_ALGORITHMS.includes(a))
-  ) {
-    throw new TypeError(
-      'remoteJwks: option "algorithms" must list asymmetric JWS algorithms (RS256, ES256, EdDSA, …)',
-    );
-  }
+  const accepted = asymmetricAlgorithms("remoteJwks", algorithms);
   for (const [name, value] of Object.entries({ failureThreshold, openDuration, staleIfError })) {
     if (!Number.isFinite(value) || value < 0)
       throw new TypeError(`remoteJwks: option "${name}" must be a non-negative number`);
@@ -116,7 +99,7 @@ export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): KeySource
   }
 
   return Object.freeze({
-    algorithms: Object.freeze([...algorithms]),
+    algorithms: accepted,
     async getKeys(header: JWSHeaderParameters): Promise<readonly VerifyKey[]> {
       if (Date.now() < openUntil) return fromStale(header, new Error("JWKS circuit open"));
       try {
