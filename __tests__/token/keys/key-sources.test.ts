@@ -238,6 +238,17 @@ describe("a KeySource of the user's own", () => {
     expect(getKeys).toHaveBeenCalledTimes(1);
   });
 
+  it("a key that does not fit the token's algorithm (jose's TypeError) refuses the token (401)", async () => {
+    const ec = await es256();
+    const { privateKey } = await generateKeyPair("RS256");
+    const own: KeySource = { algorithms: ["RS256", "ES256"], getKeys: () => [ec.publicKey] };
+    const token = await signWith(privateKey, {}, "RS256");
+    const t = buildApp({ keys: own, now: Date.now }, createClock(Date.now()));
+    const res = await request(t.app).post("/auth/session").set("Authorization", `Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(t.events).toEqual([{ type: "token.rejected", reason: "invalid" }]);
+  });
+
   it("a key source that throws an ordinary error refuses the token (401), never a 500", async () => {
     const k = await es256();
     const own: KeySource = {
