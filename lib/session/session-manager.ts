@@ -132,6 +132,13 @@ export class SessionManager {
       return undefined;
     }
     if (!touch || now - record.lastSeenAt < lifetime.touchInterval) {
+      // The common case: the stored deadlines are the effective ones, so no copy is made.
+      if (
+        absoluteExpiresAt === record.absoluteExpiresAt &&
+        idleExpiresAt === record.idleExpiresAt
+      ) {
+        return record;
+      }
       return { ...record, absoluteExpiresAt, idleExpiresAt };
     }
     const touched: SessionRecord = {
@@ -197,7 +204,6 @@ export class SessionManager {
     return listByCustomer;
   }
 
-  /** Runs a store call; any failure becomes SessionStoreError and a `store.error` event. */
   /**
    * Runs a store call under `session.storeTimeout`; any failure (a throw, a rejection, the
    * timeout) becomes SessionStoreError and a `store.error` event. A store that hangs must not
@@ -205,7 +211,8 @@ export class SessionManager {
    */
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
-      return await this.deadlines.run(operation, run());
+      // Promise.resolve: a store method that returns a plain value still works.
+      return await this.deadlines.run(operation, Promise.resolve(run()));
     } catch (error) {
       this.report({ type: "store.error", operation, error });
       throw new SessionStoreError(operation, { cause: error });
