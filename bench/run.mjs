@@ -13,7 +13,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
-const CASES = [
+const ALL_CASES = [
   { id: "ceiling", label: "ceiling: bare Express" },
   { id: "minimum-get", label: "minimum (GET): cookie-parser + Map" },
   {
@@ -38,6 +38,10 @@ const CASES = [
     competitor: "bff-post-memory",
   },
 ];
+
+// BENCH_CASES=a,b,c runs only those cases (a quick look while working on one path).
+const only = process.env.BENCH_CASES?.split(",").map((c) => c.trim());
+const CASES = only ? ALL_CASES.filter((c) => only.includes(c.id)) : ALL_CASES;
 
 const TARGETS = [
   { a: "bff-get-memory", b: "minimum-get", min: 0.95 },
@@ -94,16 +98,16 @@ for (const spec of CASES) {
   results[spec.id] = await measure(spec);
 }
 
-const ceiling = results.ceiling.rps;
+const ceiling = results.ceiling?.rps;
 const fmt = (n, d = 2) => n.toFixed(d);
 const rows = CASES.map((spec) => {
   const r = results[spec.id];
-  const vs = spec.competitor
-    ? `${fmt(r.rps / results[spec.competitor].rps)} × ${spec.competitor}`
-    : "";
-  return `| ${spec.label} | ${Math.round(r.rps).toLocaleString("en")} | ${fmt(r.p99, 0)} ms | ${fmt(r.rps / ceiling)} | ${vs} |`;
+  const rival = spec.competitor && results[spec.competitor];
+  const vs = rival ? `${fmt(r.rps / rival.rps)} × ${spec.competitor}` : "";
+  const share = ceiling ? fmt(r.rps / ceiling) : "";
+  return `| ${spec.label} | ${Math.round(r.rps).toLocaleString("en")} | ${fmt(r.p99, 0)} ms | ${share} | ${vs} |`;
 });
-const targets = TARGETS.map((t) => {
+const targets = TARGETS.filter((t) => results[t.a] && results[t.b]).map((t) => {
   const ratio = results[t.a].rps / results[t.b].rps;
   return { ...t, ratio, met: ratio >= t.min };
 });
@@ -134,9 +138,10 @@ console.log(
   `settings: ${CONNECTIONS} connections, warm-up ${WARMUP} s, ${ROUNDS} rounds × ${SECONDS} s; took ${Math.round((Date.now() - started) / 1000)} s`,
 );
 
+// Only a full run replaces the committed results.
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(
-  new URL("./results/latest.json", import.meta.url),
+  new URL(only ? "./results/partial.tmp.json" : "./results/latest.json", import.meta.url),
   JSON.stringify(
     {
       date: new Date().toISOString(),
