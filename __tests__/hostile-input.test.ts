@@ -2,12 +2,21 @@
  * Hostile input, case by case. Every case asserts the exact status and body, and that no
  * session was created (the store was never written, no session cookie was set).
  */
+import { createHash } from "node:crypto";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateKeyPair, exportJWK, SignJWT, base64url } from "jose";
 import request from "supertest";
 import { StoreApiError } from "../lib/index.js";
-import { buildApp, cookiePair, SECRET, setCookie, signToken, type TestApp } from "./helpers.js";
+import {
+  buildApp,
+  cookiePair,
+  SECRET,
+  setCookie,
+  signToken,
+  type TestApp,
+  START,
+} from "./helpers.js";
 
 const UNAUTHORIZED = { status: 401, text: "Unauthorized" } as const;
 const FORBIDDEN = {
@@ -442,39 +451,40 @@ describe("hostile input", () => {
       expect(me.body).toEqual(STORE_FAILED.body);
     });
 
-    it.each([
-      ["not an object", "corrupted"],
-      [
-        "wrong types",
-        {
-          customerId: "cus_123",
-          createdAt: "yesterday",
-          lastSeenAt: 0,
-          idleExpiresAt: 0,
-          absoluteExpiresAt: 0,
-        },
-      ],
-      [
-        "no customer",
-        { createdAt: 0, lastSeenAt: 0, idleExpiresAt: 9e15, absoluteExpiresAt: 9e15 },
-      ],
-      [
-        "past its deadlines",
-        {
-          customerId: "cus_123",
-          createdAt: 0,
-          lastSeenAt: 0,
-          idleExpiresAt: 1,
-          absoluteExpiresAt: 1,
-        },
-      ],
-    ])("a corrupted record (%s) → 401, never authenticated", async (_name, record) => {
+    // Each record is built from the real session id (`sid`), so only the named fault differs.
+    const live = {
+      customerId: "cus_123",
+      createdAt: START,
+      lastSeenAt: START,
+      idleExpiresAt: 9e15,
+      absoluteExpiresAt: 9e15,
+    };
+    it.each<[string, (sid: string) => unknown]>([
+      ["not an object", () => "corrupted"],
+      ["wrong types", (sid) => ({ ...live, sid, createdAt: "yesterday" })],
+      ["no customer", (sid) => ({ ...live, sid, customerId: undefined })],
+      ["past its deadlines", (sid) => ({ ...live, sid, idleExpiresAt: 1, absoluteExpiresAt: 1 })],
+      ["another key's record (hash mismatch)", () => ({ ...live, sid: "B".repeat(43) })],
+      ["no key in the record", () => ({ ...live })],
+    ])("a corrupted record (%s) → 401, never authenticated, deleted", async (_name, record) => {
       const res = await post(t, `Bearer ${await signToken(t.clock)}`);
       const cookie = cookiePair(setCookie(res.headers));
-      jest.spyOn(t.store.inner, "get").mockResolvedValueOnce(record as never);
+      const sid = createHash("sha256").update(cookie.split("=")[1]!).digest("base64url");
+      jest.spyOn(t.store.inner, "get").mockResolvedValueOnce(record(sid) as never);
       const me = await request(t.app).get("/store/customers/me").set("Cookie", cookie);
       expect(me.status).toBe(401);
       expect(me.text).toBe("Unauthorized");
+      expect(await t.store.inner.get(sid)).toBeNull();
+    });
+
+    it("control: the same live record with the right key authenticates", async () => {
+      const res = await post(t, `Bearer ${await signToken(t.clock)}`);
+      const cookie = cookiePair(setCookie(res.headers));
+      const sid = createHash("sha256").update(cookie.split("=")[1]!).digest("base64url");
+      jest.spyOn(t.store.inner, "get").mockResolvedValueOnce({ ...live, sid } as never);
+      expect((await request(t.app).get("/store/customers/me").set("Cookie", cookie)).status).toBe(
+        200,
+      );
     });
 
     it("a customer store failure leaves no session behind", async () => {

@@ -84,6 +84,7 @@ export class SessionManager {
     const id = sessionIdFor(token);
     const userAgent = req.headers["user-agent"]?.slice(0, 256);
     const record: SessionRecord = {
+      sid: id,
       customerId,
       createdAt: now,
       lastSeenAt: now,
@@ -108,7 +109,8 @@ export class SessionManager {
   async load(id: string, touch = true): Promise<SessionRecord | undefined> {
     const record = await this.call("get", () => this.store.get(id));
     if (record === null || record === undefined) return undefined;
-    if (!isSessionRecord(record)) {
+    // Not a record, or not the record of this key (a hash mismatch): never a session.
+    if (!isSessionRecord(record) || record.sid !== id) {
       this.report({
         type: "store.error",
         operation: "get",
@@ -173,8 +175,11 @@ export class SessionManager {
     );
     return entries
       .filter(
-        ([, record]) =>
-          isSessionRecord(record) && record.customerId === customerId && expiresAt(record) > now,
+        ([id, record]) =>
+          isSessionRecord(record) &&
+          record.sid === id &&
+          record.customerId === customerId &&
+          expiresAt(record) > now,
       )
       .map(([sessionId, record]) => toSessionInfo(sessionId, record))
       .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());

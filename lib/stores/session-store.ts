@@ -14,6 +14,11 @@
  * ```
  */
 export interface SessionRecord {
+  /**
+   * The key the router wrote this record under. A record read under any other key (a store
+   * that cross-wires keys, a copied entry) is refused as corrupted. Stores keep it as given.
+   */
+  sid?: string;
   /** The customer this session authenticates. */
   customerId: string;
   /** When the session was created (the login). */
@@ -113,6 +118,7 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     Number.isFinite(r.idleExpiresAt) &&
     Number.isFinite(r.absoluteExpiresAt) &&
     (r.userAgent === undefined || typeof r.userAgent === "string") &&
-    (r.token === undefined || typeof r.token === "string")
+    (r.token === undefined || typeof r.token === "string") &&
+    (r.sid === undefined || typeof r.sid === "string")
   );
 }
