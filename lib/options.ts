@@ -4,6 +4,7 @@ import { requiresToken } from "./customers/upstream.js";
 import type { Logger, SessionEvent } from "./events.js";
 import { parseDuration, type Duration, type Lifetime } from "./session/lifetime.js";
 import type { ResolvedCookie } from "./session/cookie.js";
+import { optionError } from "./option-error.js";
 import { MemorySessionStore } from "./stores/memory.js";
 import type { SessionStore } from "./stores/session-store.js";
 import { isKeySource, type KeySource } from "./token/keys/key-source.js";
@@ -134,6 +135,15 @@ export interface ResolvedOptions {
   now: () => number;
 }
 
+/** An object with these methods (stores and loggers are described by what they can do). */
+const withMethods = <T>(names: string[], message: string) =>
+  z.custom<T>(
+    (v) =>
+      typeof v === "object" &&
+      v !== null &&
+      names.every((m) => typeof (v as Record<string, unknown>)[m] === "function"),
+    message,
+  );
 const fn = (what: string) =>
   z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", `must be ${what}`);
 const duration = z.custom<Duration>((v) => {
@@ -200,38 +210,23 @@ const schema = z.strictObject({
     isKeySource,
     "is required: hmacSecret(), publicKeys(), remoteJwks() or an object with algorithms and getKeys()",
   ),
-  customers: z.custom<CustomerStore>(
-    (v) =>
-      typeof v === "object" && v !== null && typeof (v as CustomerStore).retrieve === "function",
+  customers: withMethods<CustomerStore>(
+    ["retrieve"],
     "is required: an object with a retrieve(customerId, context) method",
   ),
-  sessions: z
-    .custom<SessionStore>(
-      (v) =>
-        typeof v === "object" &&
-        v !== null &&
-        ["get", "set", "touch", "destroy"].every(
-          (m) => typeof (v as Record<string, unknown>)[m] === "function",
-        ),
-      "must be a SessionStore: an object with get, set, touch and destroy methods",
-    )
-    .optional(),
+  sessions: withMethods<SessionStore>(
+    ["get", "set", "touch", "destroy"],
+    "must be a SessionStore: an object with get, set, touch and destroy methods",
+  ).optional(),
   token: tokenSchema.optional(),
   cookie: cookieSchema.optional(),
   session: sessionSchema.optional(),
   csrf: z.union([z.literal(false), csrfSchema]).optional(),
   onEvent: fn("a function").optional(),
-  logger: z
-    .custom<Logger>(
-      (v) =>
-        typeof v === "object" &&
-        v !== null &&
-        ["debug", "warn", "error"].every(
-          (m) => typeof (v as Record<string, unknown>)[m] === "function",
-        ),
-      "must have debug, warn and error methods",
-    )
-    .optional(),
+  logger: withMethods<Logger>(
+    ["debug", "warn", "error"],
+    "must have debug, warn and error methods",
+  ).optional(),
   now: fn("a function returning milliseconds since the epoch").optional(),
 });
 
@@ -251,7 +246,7 @@ export const SHAPES: Readonly<Record<string, object>> = {
  */
 export function resolveOptions(options: unknown): ResolvedOptions {
   const parsed = schema.safeParse(options ?? {});
-  if (!parsed.success) throw optionError(parsed.error);
+  if (!parsed.success) throw optionError(parsed.error, SHAPES);
   const o = parsed.data as SessionRouterOptions;
   const d = DEFAULT_OPTIONS;
 
@@ -346,46 +341,4 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     logger: o.logger,
     now: o.now ?? Date.now,
   });
-}
-
-function optionError(error: z.ZodError): TypeError {
-  const issue = error.issues[0]!;
-  const path = issue.path.join(".");
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0]!;
-    const at = path === "" ? key : `${path}.${key}`;
-    const known = Object.keys(SHAPES[path] ?? {});
-    const guess = closest(key, known);
-    const suggestion =
-      guess === undefined ? "" : ` (did you mean "${path === "" ? guess : `${path}.${guess}`}"?)`;
-    return new TypeError(`unknown option "${at}"${suggestion}`);
-  }
-  return new TypeError(`option "${path}" ${issue.message}`, { cause: error });
-}
-
-/** The known key within edit distance 2 of `key`, helmet-style. */
-function closest(key: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -1,0 +1,51 @@
+import type { z } from "zod";
+
+/**
+ * The TypeError for a rejected option: it names the option, and for an unknown key suggests
+ * the known key it most likely meant (helmet-style), e.g.
+ * `unknown option "sesions" (did you mean "sessions"?)`.
+ */
+export function optionError(
+  error: z.ZodError,
+  shapes: Readonly<Record<string, object>>,
+): TypeError {
+  const issue = error.issues[0]!;
+  const path = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const at = path === "" ? key : `${path}.${key}`;
+    const known = Object.keys(shapes[path] ?? {});
+    const guess = closest(key, known);
+    const suggestion =
+      guess === undefined ? "" : ` (did you mean "${path === "" ? guess : `${path}.${guess}`}"?)`;
+    return new TypeError(`unknown option "${at}"${suggestion}`);
+  }
+  return new TypeError(`option "${path}" ${issue.message}`, { cause: error });
+}
+
+/** The known key within edit distance 2 of `key`, helmet-style. */
+function closest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
