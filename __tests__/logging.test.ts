@@ -6,10 +6,14 @@ import { buildApp, cookiePair, setCookie, signToken } from "./helpers.js";
 // Logs and events carry ids only: never a token, a cookie value or claims beyond ids.
 it("nothing logged or reported contains a token, a cookie value or claims", async () => {
   const lines: unknown[] = [];
+  const errors: string[] = [];
   const logger: Logger = {
     debug: (obj, msg) => lines.push([obj, msg]),
     warn: (obj, msg) => lines.push([obj, msg]),
-    error: (obj, msg) => lines.push([obj, msg]),
+    error: (obj, msg) => {
+      lines.push([obj, msg]);
+      errors.push(String(msg));
+    },
   };
   const t = buildApp({ logger });
   const secretClaim = "private-app-metadata-value";
@@ -25,6 +29,11 @@ it("nothing logged or reported contains a token, a cookie value or claims", asyn
   t.retrieve.mockRejectedValueOnce(new Error("unexpected"));
   await request(t.app).post("/auth/session").set("Authorization", `Bearer ${token}`);
   await request(t.app).delete("/auth/session").set("Cookie", cookie);
+  await request(t.app).get("/store/customers/me");
+
+  // Only real failures are errors: the store outage and the customer store's unexpected
+  // throw. A refused token or a request without a session is not.
+  expect(errors).toEqual(["bff-session: session store failed", "bff-session: request failed"]);
 
   const everything = inspect([lines, t.events], { depth: 10 });
   // The log did capture the errors in depth, so the checks below look at real content.

@@ -1,7 +1,12 @@
 import type { Response } from "express";
 import type { CustomerLookupContext } from "../customers/customer-store.js";
 import { storeCustomerSchema, type StoreCustomer } from "../customers/store-customer.js";
-import { CrossSiteRequestError, TokenRejectedError } from "../errors/internal-errors.js";
+import {
+  CrossSiteRequestError,
+  NoSessionError,
+  SessionStoreError,
+  TokenRejectedError,
+} from "../errors/internal-errors.js";
 import { renderError } from "../errors/render-error.js";
 import { isStoreApiError, StoreApiError } from "../errors/store-api-error.js";
 import { sendError } from "../errors/send-error.js";
@@ -50,13 +55,16 @@ export function fail(
   error: unknown,
   wwwAuthenticate = false,
 ): void {
-  if (error instanceof TokenRejectedError)
+  if (error instanceof TokenRejectedError) {
     ctx.report({ type: "token.rejected", reason: error.reason });
-  else if (error instanceof CrossSiteRequestError)
+  } else if (error instanceof CrossSiteRequestError) {
     ctx.report({ type: "csrf.rejected", method: res.req.method, detail: error.detail });
-  else if (
-    !isStoreApiError(error) &&
-    !(error instanceof Error && error.name === "SessionStoreError")
+  } else if (
+    // Expected outcomes: no session (a plain 401), a store failure (already reported as
+    // `store.error`), and what the customer store chose to say. Anything else is logged.
+    !(error instanceof NoSessionError) &&
+    !(error instanceof SessionStoreError) &&
+    !isStoreApiError(error)
   ) {
     ctx.logger.error({ err: error }, "bff-session: request failed");
   }

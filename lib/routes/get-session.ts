@@ -1,5 +1,6 @@
 import type { Request, Response } from "express";
 import { NoSessionError } from "../errors/internal-errors.js";
+import { expiresAt } from "../stores/session-store.js";
 import { fail, loadCustomer, type RouterContext } from "./context.js";
 
 /**
@@ -29,9 +30,7 @@ export function getSession(ctx: RouterContext) {
     res.status(200).json({
       user,
       session: {
-        expires_at: new Date(
-          Math.min(record.idleExpiresAt, record.absoluteExpiresAt),
-        ).toISOString(),
+        expires_at: new Date(expiresAt(record)).toISOString(),
         idle_expires_at: new Date(record.idleExpiresAt).toISOString(),
         absolute_expires_at: new Date(record.absoluteExpiresAt).toISOString(),
       },
