@@ -25,11 +25,13 @@ const secret = (name: string) =>
     .string()
     .refine((v) => Buffer.byteLength(v) >= 32, `${name} must be at least 32 bytes`)
     .optional();
+/** A duration variable: plain digits are seconds, anything else a string such as "30m". */
+const toDuration = (v: string): Duration => (/^\d+$/.test(v) ? Number(v) : (v as Duration));
 const duration = (name: string) =>
   z
     .string()
     .refine(
-      (v) => (parseDuration(/^\d+$/.test(v) ? Number(v) : v) ?? 0) > 0,
+      (v) => (parseDuration(toDuration(v)) ?? 0) > 0,
       `${name} must be seconds or a duration such as "30m", "2h"`,
     )
     .optional();
@@ -121,8 +123,6 @@ export function sessionOptionsFromEnv(
     throw new Error(`bff-session: invalid environment:\n${problems.join("\n")}`);
   }
   const e = parsed.data;
-  const asDuration = (v: string | undefined): Duration | undefined =>
-    v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : (v as Duration);
   const keys =
     e.JWT_SECRET !== undefined
       ? hmacSecret(
@@ -147,8 +147,8 @@ export function sessionOptionsFromEnv(
   if (e.COOKIE_DOMAIN !== undefined) cookie.domain = e.COOKIE_DOMAIN;
   if (Object.keys(cookie).length > 0) options.cookie = cookie;
   const session: NonNullable<SessionRouterOptions["session"]> = {};
-  const idle = asDuration(e.SESSION_IDLE);
-  const absolute = asDuration(e.SESSION_ABSOLUTE);
+  const idle = e.SESSION_IDLE === undefined ? undefined : toDuration(e.SESSION_IDLE);
+  const absolute = e.SESSION_ABSOLUTE === undefined ? undefined : toDuration(e.SESSION_ABSOLUTE);
   if (idle !== undefined) session.idleTimeout = idle;
   if (absolute !== undefined) session.absoluteTimeout = absolute;
   if (Object.keys(session).length > 0) options.session = session;

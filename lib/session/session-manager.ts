@@ -168,11 +168,8 @@ export class SessionManager {
   }
 
   async list(customerId: string): Promise<SessionInfo[]> {
-    const listByCustomer = this.requireListing("listCustomerSessions");
+    const entries = await this.customerEntries(customerId, "listCustomerSessions");
     const now = this.options.now();
-    const entries = await this.call("listByCustomer", () =>
-      listByCustomer.call(this.store, customerId),
-    );
     return entries
       .filter(
         ([id, record]) =>
@@ -186,10 +183,7 @@ export class SessionManager {
   }
 
   async revoke(customerId: string, except: string | undefined): Promise<number> {
-    const listByCustomer = this.requireListing("revokeCustomerSessions");
-    const entries = await this.call("listByCustomer", () =>
-      listByCustomer.call(this.store, customerId),
-    );
+    const entries = await this.customerEntries(customerId, "revokeCustomerSessions");
     const ids = entries.map(([id]) => id).filter((id) => id !== except);
     await this.call("destroy", () => Promise.all(ids.map((id) => this.store.destroy(id))));
     this.report({ type: "session.revoked", customerId, count: ids.length });
@@ -201,12 +195,16 @@ export class SessionManager {
     return this.call("consumeTokenId", () => this.store.consumeTokenId!(tokenIdHash, until));
   }
 
-  private requireListing(method: string): NonNullable<SessionStore["listByCustomer"]> {
+  /** The store's entries for a customer; `method` names the caller in the error for stores that cannot list. */
+  private customerEntries(
+    customerId: string,
+    method: string,
+  ): Promise<Array<[string, SessionRecord]>> {
     const listByCustomer = this.store.listByCustomer;
     if (typeof listByCustomer !== "function") {
       throw new TypeError(`${method} needs a session store with listByCustomer()`);
     }
-    return listByCustomer;
+    return this.call("listByCustomer", () => listByCustomer.call(this.store, customerId));
   }
 
   /**
