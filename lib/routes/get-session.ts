@@ -16,7 +16,7 @@ export function getSession(ctx: RouterContext) {
     const touch = req.query.touch !== "false";
     const record = ref === undefined ? undefined : await sessions.load(ref.id, touch);
     if (ref === undefined || record === undefined) {
-      if (req.headers.cookie?.includes(`${sessions.cookie.name}=`))
+      if (sessions.cookie.isPresent(req.headers.cookie))
         res.append("Set-Cookie", sessions.cookie.clear());
       throw new NoSessionError("no live session");
     }

@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
-import { signedCookie } from "cookie-parser";
+import { parse } from "cookie";
+import { sign, unsign } from "cookie-signature";
 
 /** The cookie settings after defaults; computed once by `resolveOptions()`. */
 export interface ResolvedCookie {
@@ -11,6 +11,11 @@ export interface ResolvedCookie {
   secrets: readonly string[];
 }
 
+// Values are compared as sent: percent-decoding would let `%41` stand for `A`.
+const asSent = (value: string) => value;
+// cookie-parser's signed-cookie format ("s:" + cookie-signature), so either side can verify.
+const SIGNED = "s:";
+
 /**
  * Writes and reads the session cookie. Everything but the value is fixed at setup, so each
  * response only concatenates the value into a precomputed header.
@@ -20,12 +25,10 @@ export class SessionCookie {
   private readonly attributes: string;
   private readonly clearHeader: string;
   private readonly secrets: readonly string[];
-  private readonly needle: string;
 
   constructor(cookie: ResolvedCookie) {
     this.name = cookie.name;
     this.secrets = cookie.secrets;
-    this.needle = `${cookie.name}=`;
     const sameSite = cookie.sameSite[0]!.toUpperCase() + cookie.sameSite.slice(1);
     let attributes = `; Path=${cookie.path}`;
     if (cookie.domain !== undefined) attributes += `; Domain=${cookie.domain}`;
@@ -40,7 +43,7 @@ export class SessionCookie {
   /** The Set-Cookie value for a new session token that lives `maxAgeSeconds`. */
   serialize(token: string, maxAgeSeconds: number): string {
     const value =
-      this.secrets.length > 0 ? encodeURIComponent(sign(token, this.secrets[0]!)) : token;
+      this.secrets.length > 0 ? encodeURIComponent(SIGNED + sign(token, this.secrets[0]!)) : token;
     return `${this.name}=${value}${this.attributes}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
   }
 
@@ -49,51 +52,61 @@ export class SessionCookie {
     return this.clearHeader;
   }
 
+  /** True when the Cookie header carries a pair of this cookie's name (live or not). */
+  isPresent(header: string | undefined): boolean {
+    return header !== undefined && header.includes(this.name) && this.pairs(header) > 0;
+  }
+
   /**
    * The session token from a Cookie header, or undefined when there is none, when the value is
-   * not validly signed, or when the cookie appears more than once. A duplicate means someone
-   * (a sibling subdomain, a path-scoped cookie) planted a second value, and picking either
-   * could let the planted one win; refusing both is the safe reading (RFC 6265 §8.6).
+   * not validly signed, or when the cookie appears more than once. The header is parsed by the
+   * `cookie` package (Express's and cookie-parser's parser): a name counts only at the start of
+   * a `;`-separated pair, never inside another cookie's value. A duplicate means someone (a
+   * sibling subdomain, a path-scoped cookie) planted a second value, and picking either could
+   * let the planted one win; refusing both is the safe reading (RFC 6265 §8.6).
    */
   read(header: string | undefined): string | undefined {
-    if (header === undefined) return undefined;
-    const raw = findSingleCookie(header, this.needle);
+    // Most requests of an app carry no session cookie: no parse for them.
+    if (header === undefined || !header.includes(this.name)) return undefined;
+    let raw = parse(header, { decode: asSent })[this.name];
+    // RFC 6265 §4.1.1: a cookie-value may be wrapped in DQUOTEs (cookie 0.x removed them too).
+    if (raw !== undefined && raw.length >= 2 && raw[0] === '"' && raw.endsWith('"'))
+      raw = raw.slice(1, -1);
     if (raw === undefined || raw.length > 512) return undefined;
-    if (this.secrets.length === 0) return raw;
+    // Only a header naming the cookie twice can hold a duplicate; count pairs just then.
+    if (header.indexOf(this.name) !== header.lastIndexOf(this.name) && this.pairs(header) > 1) {
+      return undefined;
+    }
+    return this.secrets.length === 0 ? raw : this.unsigned(raw);
+  }
+
+  /** The token inside a signed value, if any of the secrets signed it. */
+  private unsigned(raw: string): string | undefined {
     let decoded: string;
     try {
       decoded = decodeURIComponent(raw);
     } catch {
       return undefined;
     }
-    const value = signedCookie(decoded, this.secrets as string[]);
-    return typeof value === "string" && value !== decoded ? value : undefined;
-  }
-}
-
-/** The cookie-signature / cookie-parser format, so `signedCookie()` verifies what we sign. */
-function sign(value: string, secret: string): string {
-  const mac = createHmac("sha256", secret).update(value).digest("base64").replace(/=+$/, "");
-  return `s:${value}.${mac}`;
-}
-
-/** The value of the one cookie named by `needle` ("name="), or undefined if absent or repeated. */
-function findSingleCookie(header: string, needle: string): string | undefined {
-  let found: string | undefined;
-  let from = 0;
-  while (from < header.length) {
-    const at = header.indexOf(needle, from);
-    if (at === -1) break;
-    const end = header.indexOf(";", at);
-    const stop = end === -1 ? header.length : end;
-    // Only a match at the start of a pair counts: "xbff.sid=" is another cookie.
-    if (at === 0 || header[at - 1] === " " || header[at - 1] === ";") {
-      if (found !== undefined) return undefined;
-      found = header.slice(at + needle.length, stop).trim();
-      if (found.length >= 2 && found.startsWith('"') && found.endsWith('"'))
-        found = found.slice(1, -1);
+    if (!decoded.startsWith(SIGNED)) return undefined;
+    for (const secret of this.secrets) {
+      const value = unsign(decoded.slice(SIGNED.length), secret);
+      if (value !== false) return value;
     }
-    from = stop + 1;
+    return undefined;
   }
-  return found;
+
+  /**
+   * How many pairs name this cookie, counted as the `cookie` package reads names (the text
+   * before `=`, trimmed), and more widely: a bare name without `=` counts too, so the count
+   * can only err towards refusing.
+   */
+  private pairs(header: string): number {
+    let count = 0;
+    for (const pair of header.split(";")) {
+      const eq = pair.indexOf("=");
+      if ((eq === -1 ? pair : pair.slice(0, eq)).trim() === this.name) count++;
+    }
+    return count;
+  }
 }
