@@ -6,7 +6,7 @@ import {
   type Response,
 } from "express";
 import { createAuthenticate, type AuthenticateOptions } from "./authenticate.js";
-import { createReporter, silentLogger } from "./events.js";
+import { createReporter } from "./events.js";
 import { resolveOptions, type SessionRouterOptions } from "./options.js";
 import type { RouterContext } from "./routes/context.js";
 import { deleteSession } from "./routes/delete-session.js";
@@ -56,8 +56,8 @@ export interface SessionRouter extends Router {
  */
 export function createSessionRouter(options: SessionRouterOptions): SessionRouter {
   const resolved = resolveOptions(options);
-  const logger = resolved.logger ?? silentLogger;
-  const report = createReporter(resolved.onEvent, resolved.logger);
+  const { logger } = resolved;
+  const report = createReporter(resolved.onEvent, logger, resolved.logDebug);
   const sessions = new SessionManager(resolved, new SessionCookie(resolved.cookie), report);
   const ctx: RouterContext = {
     options: resolved,

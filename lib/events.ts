@@ -27,10 +27,13 @@ export type SessionEvent =
   | { type: "session.expired"; sessionId: string; customerId: string; kind: "idle" | "absolute" }
   | { type: "token.rejected"; reason: TokenRejectionReason }
   | { type: "csrf.rejected"; method: string; detail: string }
-  | { type: "store.error"; operation: string; error: unknown };
+  | { type: "store.error"; operation: string; error: unknown }
+  /** The customer store failed on the server's side (a 5xx): backend down, misconfigured. */
+  | { type: "customer.error"; error: unknown };
 
 /**
- * A pino/bunyan/console-compatible logger. Silent by default.
+ * A pino/bunyan/console-compatible logger. Without one, warnings and errors go to stderr (as
+ * Express's final handler does, and not under NODE_ENV=test); `logger: false` silences them.
  *
  * @example
  * ```ts
@@ -47,30 +50,91 @@ export interface Logger {
 export const silentLogger: Logger = Object.freeze({ debug() {}, warn() {}, error() {} });
 
 /**
- * Builds the one function the router reports through; a throwing listener never breaks a
- * request. Without a logger nothing is formatted: reporting is free on the hot path.
+ * The default: warnings and errors to stderr through `console.error`, whose formatting copes
+ * with anything (circular properties included); debug lines nowhere.
+ */
+export const stderrLogger: Logger = Object.freeze({
+  debug() {},
+  warn: (obj: object, msg?: string) => console.error(msg ?? "bff-session: warning", obj),
+  error: (obj: object, msg?: string) => console.error(msg ?? "bff-session: error", obj),
+});
+
+/** The logger a router uses: the given one, the default (stderr) or none (`false`). */
+export function resolveLogger(logger: Logger | false | undefined): Logger {
+  if (logger === false) return silentLogger;
+  if (logger === undefined) return process.env.NODE_ENV === "test" ? silentLogger : stderrLogger;
+  return guardLogger(logger);
+}
+
+/**
+ * Wraps a user's logger so that nothing it does reaches a request: a logger that throws (say,
+ * serialising an error with a circular property) is reported once as a process warning.
+ */
+function guardLogger(logger: Logger): Logger {
+  let warned = false;
+  const guard =
+    (level: keyof Logger) =>
+    (obj: object, msg?: string): void => {
+      try {
+        logger[level](obj, msg);
+      } catch (err) {
+        if (warned) return;
+        warned = true;
+        process.emitWarning(
+          `bff-session: the logger threw (${describe(err)}); further failures are ignored`,
+          {
+            code: "BFF_SESSION_LOGGER_THREW",
+          },
+        );
+      }
+    };
+  return Object.freeze({ debug: guard("debug"), warn: guard("warn"), error: guard("error") });
+}
+
+/**
+ * Builds the one function the router reports through. Nothing a listener does breaks a request
+ * or the process: a throw or a rejected promise is logged as a warning. Debug lines are built
+ * only for a logger the app gave, so reporting costs nothing on the hot path otherwise.
  */
 export function createReporter(
-  onEvent: ((event: SessionEvent) => void) | undefined,
-  logger: Logger | undefined,
+  onEvent: ((event: SessionEvent) => unknown) | undefined,
+  logger: Logger,
+  logDebug: boolean,
 ): (event: SessionEvent) => void {
-  if (logger === undefined && onEvent === undefined) return () => {};
+  const listenerFailed = (err: unknown) =>
+    logger.warn({ err }, "bff-session: onEvent listener threw");
   return function report(event) {
-    if (logger !== undefined) log(logger, event);
+    if (event.type === "store.error") {
+      const { operation, error } = event;
+      logger.error(
+        { event: event.type, operation, err: error },
+        "bff-session: session store failed",
+      );
+    } else if (logDebug) {
+      logger.debug({ ...event }, `bff-session: ${event.type}`);
+    }
     if (onEvent === undefined) return;
     try {
-      onEvent(event);
+      const result = onEvent(event);
+      if (isThenable(result)) result.then(undefined, listenerFailed);
     } catch (err) {
-      logger?.warn({ err }, "bff-session: onEvent listener threw");
+      listenerFailed(err);
     }
   };
 }
 
-function log(logger: Logger, event: SessionEvent): void {
-  if (event.type === "store.error") {
-    const { operation, error } = event;
-    logger.error({ event: event.type, operation, err: error }, "bff-session: session store failed");
-  } else {
-    logger.debug({ ...event }, `bff-session: ${event.type}`);
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function describe(err: unknown): string {
+  try {
+    return err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
+  } catch {
+    return "unprintable error";
   }
 }

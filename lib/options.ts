@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CustomerStore } from "./customers/customer-store.js";
 import { requiresToken } from "./customers/upstream.js";
-import type { Logger, SessionEvent } from "./events.js";
+import { resolveLogger, type Logger, type SessionEvent } from "./events.js";
 import { parseDuration, type Duration, type Lifetime } from "./session/lifetime.js";
 import type { ResolvedCookie } from "./session/cookie.js";
 import { optionError } from "./option-error.js";
@@ -85,10 +85,14 @@ export interface SessionRouterOptions {
   };
   /** Cross-site request defence for cookie-authenticated writes, or false to turn it off. */
   csrf?: { trustedOrigins?: string[]; allowSameSite?: boolean } | false;
-  /** Receives every {@link SessionEvent}. */
-  onEvent?: (event: SessionEvent) => void;
-  /** Where warnings and errors are logged (pino-compatible). Default: silent. */
-  logger?: Logger;
+  /** Receives every {@link SessionEvent}. A throw or a rejected promise is logged, never fatal. */
+  onEvent?: (event: SessionEvent) => unknown;
+  /**
+   * Where warnings and errors are logged (pino-compatible), or false for nowhere. Default:
+   * stderr (silent under NODE_ENV=test, as Express's final handler). A logger that throws is
+   * ignored after one process warning.
+   */
+  logger?: Logger | false;
   /** The clock, in ms since the epoch (for tests). Default `Date.now`. */
   now?: () => number;
 }
@@ -130,8 +134,11 @@ export interface ResolvedOptions {
   cookie: ResolvedCookie;
   lifetime: Lifetime;
   csrf: { trustedOrigins: ReadonlySet<string>; allowSameSite: boolean } | false;
-  onEvent: ((event: SessionEvent) => void) | undefined;
-  logger: Logger | undefined;
+  onEvent: ((event: SessionEvent) => unknown) | undefined;
+  /** The logger to use, never undefined: the app's (guarded), stderr, or silent. */
+  logger: Logger;
+  /** True when the app gave a logger: only then are debug lines built. */
+  logDebug: boolean;
   now: () => number;
 }
 
@@ -223,10 +230,12 @@ const schema = z.strictObject({
   session: sessionSchema.optional(),
   csrf: z.union([z.literal(false), csrfSchema]).optional(),
   onEvent: fn("a function").optional(),
-  logger: withMethods<Logger>(
-    ["debug", "warn", "error"],
-    "must have debug, warn and error methods",
-  ).optional(),
+  logger: z
+    .union([
+      z.literal(false),
+      withMethods<Logger>(["debug", "warn", "error"], "must have debug, warn and error methods"),
+    ])
+    .optional(),
   now: fn("a function returning milliseconds since the epoch").optional(),
 });
 
@@ -338,7 +347,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
             allowSameSite: o.csrf?.allowSameSite ?? false,
           }),
     onEvent: o.onEvent,
-    logger: o.logger,
+    logger: resolveLogger(o.logger),
+    logDebug: o.logger !== undefined && o.logger !== false,
     now: o.now ?? Date.now,
   });
 }

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { inspect } from "node:util";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import request from "supertest";
@@ -16,7 +17,18 @@ import {
 /** A stand-in for the commerce backend's Store API, on a real socket. */
 function backend() {
   const seen: Array<{ authorization?: string; key?: string; fields?: unknown }> = [];
-  let mode: "ok" | "401" | "404" | "500" | "slow" | "not-json" | "409" | "other-customer" = "ok";
+  let mode:
+    | "ok"
+    | "401"
+    | "404"
+    | "500"
+    | "slow"
+    | "not-json"
+    | "409"
+    | "other-customer"
+    | "bad-key"
+    | "400"
+    | "403" = "ok";
   const app = express();
   app.get("/store/customers/me", (req, res) => {
     seen.push({
@@ -31,6 +43,14 @@ function backend() {
       return void res
         .status(500)
         .json({ type: "database_error", message: "relation customer does not exist" });
+    if (mode === "bad-key")
+      return void res.status(400).json({
+        type: "not_allowed",
+        message: "A valid publishable key is required to proceed with the request",
+      });
+    if (mode === "400")
+      return void res.status(400).json({ type: "invalid_data", message: "Invalid fields" });
+    if (mode === "403") return void res.status(403).json({ type: "forbidden", message: "No" });
     if (mode === "409") return void res.status(409).json({ type: "conflict", message: "busy" });
     if (mode === "not-json") return void res.status(200).type("text/html").send("<html>");
     if (mode === "slow") return void setTimeout(() => res.json({ customer: CUSTOMER }), 500);
@@ -121,7 +141,41 @@ describe("upstreamCustomerStore()", () => {
     expect(setCookie(res.headers)).toBeUndefined();
   });
 
-  it("maps a backend that is not listening to 500 unexpected_state", async () => {
+  // A fault of the BFF's configuration or of the backend is a server error with an event and a
+  // log line saying why; the backend's text (about API keys, fields) never reaches the browser.
+  it.each([
+    ["bad-key", "400 not_allowed: A valid publishable key"],
+    ["400", "400 invalid_data"],
+    ["403", "403 forbidden"],
+    ["500", "500 database_error"],
+    ["slow", "aborted"],
+    ["not-json", "another customer"],
+  ] as const)("upstream %s → 500, a customer.error event and a log line", async (mode, why) => {
+    const logged: unknown[] = [];
+    const t = buildApp(
+      {
+        customers: upstreamCustomerStore({ baseUrl, publishableKey: "pk_wrong", timeout: 200 }),
+        token: { keep: true },
+        now: Date.now,
+        logger: { debug() {}, warn() {}, error: (obj, msg) => logged.push([msg, obj]) },
+      },
+      createClock(Date.now()),
+    );
+    upstream.setMode(mode);
+    const res = await login(t);
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      message: "The commerce backend is unavailable.",
+      type: "unexpected_state",
+    });
+    const events = t.events.filter((e) => e.type === "customer.error");
+    expect(events).toHaveLength(1);
+    const cause = (events[0] as { error: Error }).error.cause as Error;
+    expect(`${cause.name} ${cause.message}`).toContain(why);
+    expect(inspect(logged, { depth: 5 })).toContain(why);
+  });
+
+  it("a backend that is not listening → 500 unexpected_state, with an event", async () => {
     const t = buildApp(
       {
         customers: upstreamCustomerStore({ baseUrl: "http://127.0.0.1:1" }),
@@ -133,6 +187,7 @@ describe("upstreamCustomerStore()", () => {
     const res = await login(t);
     expect(res.status).toBe(500);
     expect(res.body.type).toBe("unexpected_state");
+    expect(t.events.map((e) => e.type)).toContain("customer.error");
   });
 
   it("ends the session when the backend no longer knows the customer", async () => {

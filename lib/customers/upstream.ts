@@ -1,4 +1,4 @@
-import { StoreApiError, type StoreApiErrorType } from "../errors/store-api-error.js";
+import { StoreApiError } from "../errors/store-api-error.js";
 import type { CustomerLookupContext, CustomerStore } from "./customer-store.js";
 import type { StoreCustomerInput } from "./store-customer.js";
 
@@ -36,14 +36,6 @@ export interface UpstreamCustomerStore extends CustomerStore {
   readonly requiresToken: true;
 }
 
-// Upstream error types whose message the backend chose to make public; others are not forwarded.
-const FORWARDED: ReadonlySet<string> = new Set<StoreApiErrorType>([
-  "not_allowed",
-  "invalid_data",
-  "forbidden",
-  "conflict",
-  "duplicate_error",
-]);
 const UNAVAILABLE = "The commerce backend is unavailable.";
 
 /**
@@ -51,8 +43,11 @@ const UNAVAILABLE = "The commerce backend is unavailable.";
  * as the customer, with their bearer token — how a BFF in front of a real xclade/Medusa backend
  * uses bff-session. Needs `token: { keep: true }` on the router, so later reads have the token.
  *
- * Upstream 401 → 401; 404 → no customer (404 on login, session ended on GET); documented 4xx
- * error bodies are forwarded; 5xx, timeouts and network failures → 500 `unexpected_state`.
+ * Upstream 401 → 401; 404 → no customer (404 on login, session ended on GET); 409 (a retryable
+ * conflict) → 409. Anything else is the BFF's fault, not the browser's: a 400 for a missing or
+ * wrong publishable key, a 5xx, a timeout, an unreachable backend → 500 `unexpected_state`,
+ * with the backend's status and error type in the cause for the log line and the
+ * `customer.error` event; the backend's text never reaches the browser.
  *
  * @example
  * ```ts
@@ -131,17 +126,11 @@ export function upstreamCustomerStore(
       }
       if (response.status === 404) return null;
       if (response.status === 401) throw new StoreApiError("unauthorized", "Unauthorized");
+      if (response.status === 409) throw new StoreApiError("conflict", "Conflict");
       const { type, message } = (body ?? {}) as { type?: unknown; message?: unknown };
-      if (
-        response.status < 500 &&
-        typeof type === "string" &&
-        FORWARDED.has(type) &&
-        typeof message === "string"
-      ) {
-        throw new StoreApiError(type as StoreApiErrorType, message);
-      }
+      const said = typeof type === "string" ? ` ${type}: ${String(message)}` : "";
       throw new StoreApiError("unexpected_state", UNAVAILABLE, {
-        cause: new Error(`upstream answered ${response.status}`),
+        cause: new Error(`GET ${href} answered ${response.status}${said}`),
       });
     },
   });

@@ -3,12 +3,11 @@ import type { CustomerLookupContext } from "../customers/customer-store.js";
 import { storeCustomerSchema, type StoreCustomer } from "../customers/store-customer.js";
 import {
   CrossSiteRequestError,
-  NoSessionError,
   SessionStoreError,
   TokenRejectedError,
 } from "../errors/internal-errors.js";
 import { renderError } from "../errors/render-error.js";
-import { isStoreApiError, StoreApiError } from "../errors/store-api-error.js";
+import { StoreApiError } from "../errors/store-api-error.js";
 import { sendError } from "../errors/send-error.js";
 import type { Logger, SessionEvent } from "../events.js";
 import type { ResolvedOptions } from "../options.js";
@@ -30,8 +29,16 @@ export async function loadCustomer(
   customerId: string,
   lookup: CustomerLookupContext,
 ): Promise<StoreCustomer | undefined> {
-  // Called as a method, so stores that are class instances keep their `this`.
-  const found = await ctx.options.customers.retrieve(customerId, lookup);
+  let found;
+  try {
+    // Called as a method, so stores that are class instances keep their `this`.
+    found = await ctx.options.customers.retrieve(customerId, lookup);
+  } catch (error) {
+    // A failure on the server's side (the backend is down, a misconfigured key) is an event
+    // too; what the store chose to tell the client (4xx) is not.
+    if (renderError(error).status >= 500) ctx.report({ type: "customer.error", error });
+    throw error;
+  }
   if (found === null || found === undefined) return undefined;
   const parsed = storeCustomerSchema.safeParse(found);
   if (!parsed.success) {
@@ -55,19 +62,16 @@ export function fail(
   error: unknown,
   wwwAuthenticate = false,
 ): void {
+  const response = renderError(error);
   if (error instanceof TokenRejectedError) {
     ctx.report({ type: "token.rejected", reason: error.reason });
   } else if (error instanceof CrossSiteRequestError) {
     ctx.report({ type: "csrf.rejected", method: res.req.method, detail: error.detail });
-  } else if (
-    // Expected outcomes: no session (a plain 401), a store failure (already reported as
-    // `store.error`), and what the customer store chose to say. Anything else is logged.
-    !(error instanceof NoSessionError) &&
-    !(error instanceof SessionStoreError) &&
-    !isStoreApiError(error)
-  ) {
+  } else if (response.status >= 500 && !(error instanceof SessionStoreError)) {
+    // Every server error is logged once, with its cause; a store failure already was, as
+    // `store.error`. What the client did wrong (4xx) is its answer, not a log line.
     ctx.logger.error({ err: error }, "bff-session: request failed");
   }
   if (res.headersSent) return;
-  sendError(res, renderError(error), wwwAuthenticate);
+  sendError(res, response, wwwAuthenticate);
 }
