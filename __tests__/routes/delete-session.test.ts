@@ -60,12 +60,36 @@ describe("DELETE /auth/session", () => {
     );
   });
 
-  it("answers 500 database_error when the store cannot destroy, and still clears the cookie", async () => {
-    const cookie = await signIn(t);
-    jest.spyOn(t.store.inner, "destroy").mockRejectedValueOnce(new Error("ETIMEDOUT"));
-    const res = await request(t.app).delete("/auth/session").set("Cookie", cookie);
-    expect(res.status).toBe(500);
-    expect(res.body.type).toBe("database_error");
-    expect(setCookie(res.headers)).toBe(CLEARED);
-  });
+  // A logout either takes effect or does not pretend to: a cleared cookie over a live session
+  // would look signed out while the session stays valid, and the browser could not retry.
+  it.each([
+    ["rejects", () => Promise.reject(new Error("ETIMEDOUT"))],
+    [
+      "throws",
+      () => {
+        throw new Error("ECONNRESET");
+      },
+    ],
+    ["never answers", () => new Promise<void>(() => {})],
+  ])(
+    "when the store's destroy %s: 500, the cookie kept, and a retry signs out",
+    async (_name, failure) => {
+      const slow = buildApp({ session: { storeTimeout: 0.05 } });
+      const cookie = await signIn(slow);
+      jest.spyOn(slow.store.inner, "destroy").mockImplementationOnce(failure);
+      const res = await request(slow.app).delete("/auth/session").set("Cookie", cookie);
+      expect(res.status).toBe(500);
+      expect(res.body.type).toBe("database_error");
+      expect(setCookie(res.headers)).toBeUndefined();
+      expect(
+        (await request(slow.app).get("/store/customers/me").set("Cookie", cookie)).status,
+      ).toBe(200);
+      const retry = await request(slow.app).delete("/auth/session").set("Cookie", cookie);
+      expect(retry.status).toBe(200);
+      expect(setCookie(retry.headers)).toBe(CLEARED);
+      expect(
+        (await request(slow.app).get("/store/customers/me").set("Cookie", cookie)).status,
+      ).toBe(401);
+    },
+  );
 });

@@ -12,9 +12,10 @@ export function deleteSession(ctx: RouterContext) {
       const crossSite = checkCrossSite(req, options.csrf);
       if (crossSite !== undefined) throw crossSite;
     }
-    // Cleared whatever happens next: even if the store fails, this browser is signed out.
-    res.append("Set-Cookie", sessions.cookie.clear());
+    // Destroyed first: if the store fails, the answer is a 500 and the cookie stays, so the
+    // browser does not look signed out over a live session, and it can retry.
     if (id !== undefined) await sessions.destroy(id, undefined, "logout");
+    res.append("Set-Cookie", sessions.cookie.clear());
     res.status(200).json({ success: true });
   }
 
