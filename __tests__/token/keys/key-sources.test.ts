@@ -41,14 +41,48 @@ async function status(keys: KeySource, token: string) {
 }
 
 describe("hmacSecret()", () => {
-  it("refuses a secret shorter than 32 bytes", () => {
-    expect(() => hmacSecret("too-short")).toThrow(/at least 32/);
+  let env: string | undefined;
+  beforeEach(() => {
+    env = process.env.NODE_ENV;
+  });
+  afterEach(() => {
+    process.env.NODE_ENV = env;
+    jest.restoreAllMocks();
+  });
+
+  it("refuses a secret shorter than the hash under NODE_ENV=production, saying what works", () => {
+    process.env.NODE_ENV = "production";
+    expect(() => hmacSecret("supersecret")).toThrow(/11 bytes; HS256 needs at least 32/);
+    expect(() => hmacSecret("supersecret")).toThrow(/outside production it is accepted/);
     expect(() => hmacSecret([SECRET, "short"])).toThrow(/secret 1/);
+    expect(() => hmacSecret(SECRET, { algorithms: ["HS512"] })).toThrow(/HS512 needs at least 64/);
+  });
+
+  it("accepts Medusa's development default outside production, with a warning", async () => {
+    process.env.NODE_ENV = "development";
+    const warn = jest.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const keys = hmacSecret("supersecret");
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![1]).toMatchObject({ code: "BFF_SESSION_WEAK_SECRET" });
+    const clock = createClock(Date.now());
+    const token = await signToken(clock, {}, { secret: "supersecret" });
+    expect((await status(keys, token)).status).toBe(200);
+  });
+
+  it.each([
+    [undefined, /the secret is undefined; is the environment variable \(JWT_SECRET\) set\?/],
+    ["", /the secret is empty/],
+    [[SECRET, undefined], /secret 1 is undefined/],
+    [42, /must be a string or a Uint8Array, not number/],
+  ])("names what was given: %p", (secret, message) => {
+    expect(() => hmacSecret(secret as never)).toThrow(message);
+  });
+
+  it("refuses an empty list", () => {
     expect(() => hmacSecret([])).toThrow(TypeError);
   });
 
   it("needs 64 bytes for HS512 and accepts it when configured", async () => {
-    expect(() => hmacSecret(SECRET, { algorithms: ["HS512"] })).toThrow(/HS512 needs at least 64/);
     const long = "z".repeat(64);
     const clock = createClock(Date.now());
     const token = await signToken(clock, {}, { secret: long, alg: "HS512" });

@@ -35,7 +35,8 @@ const HASH: Record<HmacAlgorithm, string> = {
 /**
  * Verifies HMAC-signed tokens with a shared secret (the backend's `JWT_SECRET`). Pass several
  * secrets to rotate: tokens signed with any of them are accepted, the first is tried first.
- * Secrets shorter than the hash output (32 bytes for HS256) are refused.
+ * Secrets shorter than the hash output (32 bytes for HS256) are refused under
+ * NODE_ENV=production and accepted with a `BFF_SESSION_WEAK_SECRET` warning elsewhere.
  *
  * @example
  * ```ts
@@ -53,16 +54,18 @@ export function hmacSecret(
     throw new TypeError('hmacSecret: option "algorithms" must list HS256, HS384 and/or HS512');
   }
   const raw = list.map((s, i) => {
+    const which = list.length === 1 ? "the secret" : `secret ${i}`;
+    if (s === undefined || s === null || s === "") {
+      throw new TypeError(
+        `hmacSecret: ${which} is ${s === "" ? "empty" : String(s)}; is the environment variable (JWT_SECRET) set?`,
+      );
+    }
     if (typeof s !== "string" && !(s instanceof Uint8Array)) {
-      throw new TypeError(`hmacSecret: secret ${i} must be a string or a Uint8Array`);
+      throw new TypeError(`hmacSecret: ${which} must be a string or a Uint8Array, not ${typeof s}`);
     }
     const bytes = typeof s === "string" ? new TextEncoder().encode(s) : s;
     for (const alg of algorithms) {
-      if (bytes.byteLength < MIN_BYTES[alg]) {
-        throw new TypeError(
-          `hmacSecret: secret ${i} is ${bytes.byteLength} bytes; ${alg} needs at least ${MIN_BYTES[alg]}`,
-        );
-      }
+      if (bytes.byteLength < MIN_BYTES[alg]) weakSecret(which, bytes.byteLength, alg);
     }
     return bytes;
   });
@@ -87,6 +90,24 @@ export function hmacSecret(
       return keys;
     },
   } satisfies KeySource);
+}
+
+/**
+ * A secret shorter than the hash (RFC 7518 §3.2) can be brute-forced from one token. Refused in
+ * production; elsewhere accepted with a warning, so a development backend on Medusa's default
+ * ("supersecret") can be paired.
+ */
+function weakSecret(which: string, bytes: number, alg: HmacAlgorithm): void {
+  const problem = `hmacSecret: ${which} is ${bytes} bytes; ${alg} needs at least ${MIN_BYTES[alg]} (RFC 7518 §3.2)`;
+  if (process.env.NODE_ENV === "production") {
+    throw new TypeError(
+      `${problem}. Refused under NODE_ENV=production; outside production it is accepted with a warning.`,
+    );
+  }
+  process.emitWarning(
+    `${problem}: accepted because NODE_ENV is not "production", where it is refused. Use a long random secret.`,
+    { code: "BFF_SESSION_WEAK_SECRET" },
+  );
 }
 
 function isAlgorithmList(value: unknown): value is readonly HmacAlgorithm[] {
