@@ -8,6 +8,7 @@ import {
   MemorySessionStore,
   type CustomerStore,
   type SessionEvent,
+  type SessionLimits,
   type SessionRecord,
   type SessionRouter,
   type SessionRouterOptions,
@@ -98,9 +99,9 @@ export class RecordingStore implements SessionStore {
     this.log("get", [id]);
     return this.inner.get(id);
   }
-  set(id: string, record: SessionRecord) {
+  set(id: string, record: SessionRecord, limits?: SessionLimits) {
     this.log("set", [id, record]);
-    return this.inner.set(id, record);
+    return this.inner.set(id, record, limits);
   }
   touch(id: string, record: SessionRecord) {
     this.log("touch", [id, record]);
@@ -177,11 +178,16 @@ export function cookiePair(setCookieHeader: string | undefined): string {
 }
 
 /** Logs in through POST /auth/session and returns the session cookie pair to send back. */
-export async function signIn(t: TestApp, userAgent = "jest"): Promise<string> {
+export async function signIn(
+  t: TestApp,
+  userAgent = "jest",
+  customerId = "cus_123",
+): Promise<string> {
+  const token = await signToken(t.clock, { actor_id: customerId });
   const res = await request(t.app)
     .post("/auth/session")
     .set("User-Agent", userAgent)
-    .set("Authorization", `Bearer ${await signToken(t.clock)}`);
+    .set("Authorization", `Bearer ${token}`);
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
   return cookiePair(String(res.headers["set-cookie"]));
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import request from "supertest";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "../lib/index.js";
 import { buildApp, createClock, RecordingStore, type TestApp, signIn } from "./helpers.js";
@@ -87,6 +88,38 @@ function lifecycleSuite(
       expect(store.count("set")).toBe(1);
     });
 
+    it("caps one customer's sessions: a flood of sign-ins ends only that customer's oldest", async () => {
+      const clock = createClock();
+      const t = buildApp({ sessions: makeStore(clock), session: { maxPerCustomer: 3 } }, clock);
+      t.customers.set("cus_other", { ...t.customers.get("cus_123")!, id: "cus_other" });
+      const other = await signIn(t, "other", "cus_other");
+      const cookies: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        clock.advance(1000);
+        cookies.push(await signIn(t, `device ${i}`));
+      }
+      const statuses = await Promise.all(cookies.map(async (c) => (await me(t, c)).status));
+      expect(statuses).toEqual([...Array<number>(17).fill(401), 200, 200, 200]);
+      expect((await t.router.listCustomerSessions("cus_123")).map((s) => s.userAgent)).toEqual([
+        "device 19",
+        "device 18",
+        "device 17",
+      ]);
+      expect((await me(t, other)).status).toBe(200);
+      const limited = t.events.filter(
+        (e) => e.type === "session.destroyed" && e.reason === "limit",
+      );
+      expect(limited).toHaveLength(17);
+      expect(limited.every((e) => "customerId" in e && e.customerId === "cus_123")).toBe(true);
+    });
+
+    it("caps at 10 by default", async () => {
+      const clock = createClock();
+      const t = buildApp({ sessions: makeStore(clock) }, clock);
+      for (let i = 0; i < 12; i++) await signIn(t);
+      expect(await t.router.listCustomerSessions("cus_123")).toHaveLength(10);
+    });
+
     it("ends idle and absolute sessions by the injected clock", async () => {
       const clock = createClock();
       const t = buildApp({ sessions: makeStore(clock) }, clock);
@@ -116,8 +149,16 @@ describeRedis("many instances on one Redis", () => {
   lifecycleSuite(
     "RedisSessionStore",
     (clock) =>
-      new RedisSessionStore({ client: redis.io, prefix: `${prefix}life:`, now: clock.now }),
+      // A prefix per case: each starts with no sessions of the customer.
+      new RedisSessionStore({
+        client: redis.io,
+        prefix: `${prefix}life:${randomUUID()}:`,
+        now: clock.now,
+      }),
   );
+
+  const prefixes = new WeakMap<TestApp, string>();
+  const pfx = (t: TestApp) => prefixes.get(t)!;
 
   function twoInstances() {
     const clock = createClock(Date.now());
@@ -128,6 +169,8 @@ describeRedis("many instances on one Redis", () => {
       { sessions: new RedisSessionStore({ client: redis.node, prefix: p }) },
       clock,
     );
+    prefixes.set(a, p);
+    prefixes.set(b, p);
     return { a, b };
   }
 
@@ -153,6 +196,58 @@ describeRedis("many instances on one Redis", () => {
     }
     expect(await b.router.listCustomerSessions("cus_123")).toEqual([]);
     expect(a.events.at(-1)).toEqual({ type: "session.revoked", customerId: "cus_123", count: 3 });
+  });
+
+  it("a sign-in listed while its session write has not landed is not lost for revocation", async () => {
+    const { a, b } = twoInstances();
+    // Instance A's sign-in: the index write has landed, the session write not yet.
+    const index = `${pfx(a)}c:cus_123`;
+    const pending = "P".repeat(43);
+    await redis.io.zadd(index, Date.now() + 3600_000, pending);
+    // Instance B lists meanwhile: the pending session is not live yet, so not listed...
+    expect(await b.router.listCustomerSessions("cus_123")).toEqual([]);
+    // ...but it stays in the index, so once written it is listed and revoked.
+    const now = Date.now();
+    await redis.io.set(
+      `${pfx(a)}s:${pending}`,
+      JSON.stringify({
+        sid: pending,
+        customerId: "cus_123",
+        createdAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: now + 600_000,
+        absoluteExpiresAt: now + 3600_000,
+      }),
+      "PX",
+      600_000,
+    );
+    expect((await b.router.listCustomerSessions("cus_123")).map((s) => s.sessionId)).toEqual([
+      pending,
+    ]);
+    expect(await b.router.revokeCustomerSessions("cus_123")).toBe(1);
+    expect(await redis.io.exists(`${pfx(a)}s:${pending}`)).toBe(0);
+  });
+
+  it("revokeCustomerSessions ends a session written while its first list was read", async () => {
+    const { a, b } = twoInstances();
+    const late = await signIn(a, "late");
+    const id = (await me(a, late)).body.session_id as string;
+    // Hold the session back from the first list, as if its write landed just after it.
+    const raw = await redis.io.get(`${pfx(a)}s:${id}`);
+    await redis.io.del(`${pfx(a)}s:${id}`);
+    let lists = 0;
+    const listing = jest
+      .spyOn(RedisSessionStore.prototype, "listByCustomer")
+      .mockImplementation(async function (this: RedisSessionStore, customerId: string) {
+        listing.mockRestore();
+        const first = await this.listByCustomer(customerId);
+        lists++;
+        await redis.io.set(`${pfx(a)}s:${id}`, raw!, "PX", 600_000);
+        return first;
+      });
+    expect(await b.router.revokeCustomerSessions("cus_123")).toBe(1);
+    expect(lists).toBe(1);
+    expect((await me(a, late)).status).toBe(401);
   });
 
   it("revokes all but the current session with except", async () => {

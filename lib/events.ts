@@ -21,7 +21,8 @@ export type SessionEvent =
       type: "session.destroyed";
       sessionId: string;
       customerId: string | undefined;
-      reason: "logout" | "replaced" | "customer_gone";
+      /** `limit`: the customer signed in once more than `session.maxPerCustomer` allows. */
+      reason: "logout" | "replaced" | "customer_gone" | "limit";
     }
   | { type: "session.revoked"; customerId: string; count: number }
   | { type: "session.expired"; sessionId: string; customerId: string; kind: "idle" | "absolute" }

@@ -44,4 +44,9 @@ export type { RedisSessionStoreOptions, RedisClientLike } from "./stores/redis.j
 export { fromExpressSessionStore } from "./stores/express-session.js";
 export type { ExpressSessionStoreLike, ExpressSessionData } from "./stores/express-session.js";
 export { expiresAt } from "./stores/session-store.js";
-export type { SessionStore, SessionRecord, SessionInfo } from "./stores/session-store.js";
+export type {
+  SessionStore,
+  SessionRecord,
+  SessionInfo,
+  SessionLimits,
+} from "./stores/session-store.js";

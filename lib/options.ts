@@ -6,7 +6,7 @@ import { parseDuration, type Duration, type Lifetime } from "./session/lifetime.
 import type { ResolvedCookie } from "./session/cookie.js";
 import { optionError } from "./option-error.js";
 import { MemorySessionStore } from "./stores/memory.js";
-import type { SessionStore } from "./stores/session-store.js";
+import type { SessionLimits, SessionStore } from "./stores/session-store.js";
 import { isKeySource, type KeySource } from "./token/keys/key-source.js";
 import type { TokenPolicy } from "./token/verify-token.js";
 
@@ -36,13 +36,16 @@ export interface SessionRouterOptions {
     issuer?: string | string[];
     /** Required `aud` (one or any of several). Default: not checked. */
     audience?: string | string[];
-    /** Leeway for `exp`/`nbf`/`iat`. Default 0. */
+    /** Leeway for `exp`/`nbf` and a future `iat`. Default 0. */
     clockTolerance?: Duration;
     /** Refuse tokens whose `iat` is older than this. Default: not checked. */
     maxTokenAge?: Duration;
     /** Required `typ` header (e.g. "JWT" or "at+jwt"). Default: not checked. */
     typ?: string;
-    /** Each token may start one session only (needs `jti`; remembered in the session store). Default false. */
+    /**
+     * Each token may start one session only: its `jti` (or, without one, its signed content) is
+     * remembered in the session store for as long as the token is accepted. Default false.
+     */
     singleUse?: boolean;
     /** The claim holding the customer id. Default "actor_id" (use "sub" for other issuers). */
     customerIdClaim?: string;
@@ -82,6 +85,11 @@ export interface SessionRouterOptions {
     touchInterval?: Duration;
     /** How long one session-store call may take before the request gets a 500. Default "2s". */
     storeTimeout?: Duration;
+    /**
+     * The most live sessions one customer may hold; a sign-in beyond it ends that customer's
+     * oldest session (event `session.destroyed`, reason `limit`). Default 10.
+     */
+    maxPerCustomer?: number;
   };
   /** Cross-site request defence for cookie-authenticated writes, or false to turn it off. */
   csrf?: { trustedOrigins?: string[]; allowSameSite?: boolean } | false;
@@ -121,6 +129,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
     absoluteTimeout: "10h",
     touchIntervalFraction: 0.1,
     storeTimeout: "2s",
+    maxPerCustomer: 10,
   },
 } as const);
 
@@ -129,10 +138,11 @@ export interface ResolvedOptions {
   keys: KeySource;
   customers: CustomerStore;
   sessions: SessionStore;
-  /** The claim policy (seconds for durations), plus whether to keep the token. */
-  token: Omit<TokenPolicy, "keys" | "now"> & { keep: boolean };
+  /** The claim policy (seconds for durations), plus what the router does with the token. */
+  token: Omit<TokenPolicy, "keys" | "now"> & { keep: boolean; singleUse: boolean };
   cookie: ResolvedCookie;
   lifetime: Lifetime;
+  limits: SessionLimits;
   csrf: { trustedOrigins: ReadonlySet<string>; allowSameSite: boolean } | false;
   onEvent: ((event: SessionEvent) => unknown) | undefined;
   /** The logger to use, never undefined: the app's (guarded), stderr, or silent. */
@@ -205,6 +215,7 @@ const sessionSchema = z.strictObject({
   absoluteTimeout: duration.optional(),
   touchInterval: duration.optional(),
   storeTimeout: duration.optional(),
+  maxPerCustomer: z.number().int().positive().optional(),
 });
 
 const csrfSchema = z.strictObject({
@@ -338,6 +349,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       absoluteTimeout,
       touchInterval,
       storeTimeout: parseDuration(o.session?.storeTimeout ?? d.session.storeTimeout)!,
+    }),
+    limits: Object.freeze({
+      maxPerCustomer: o.session?.maxPerCustomer ?? d.session.maxPerCustomer,
     }),
     csrf:
       o.csrf === false

@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import request from "supertest";
-import { MemorySessionStore, StoreApiError } from "../../lib/index.js";
+import { MemorySessionStore, StoreApiError, type SessionStore } from "../../lib/index.js";
 import {
   buildApp,
   cookiePair,
@@ -470,6 +470,21 @@ describe("POST /auth/session", () => {
       expect((await login(app, token)).status).toBe(200);
     });
 
+    it.each([
+      ["no maxTokenAge", {}],
+      ["with maxTokenAge", { maxTokenAge: 3600 }],
+    ])("refuses an iat in the future beyond clockTolerance (%s)", async (_name, token) => {
+      const app = buildApp({ token: { ...token, clockTolerance: 30 } });
+      const now = app.clock.seconds();
+      const ahead = await signToken(app.clock, { iat: now + 31, exp: now + 3600 });
+      expectUnauthorized(await login(app, ahead));
+      expect(app.events.at(-1)).toEqual({ type: "token.rejected", reason: "not_yet_valid" });
+      const withinTolerance = await signToken(app.clock, { iat: now + 30, exp: now + 3600 });
+      expect((await login(app, withinTolerance)).status).toBe(200);
+      const fractional = await signToken(app.clock, { iat: now + 30.5, exp: now + 3600 });
+      expectUnauthorized(await login(app, fractional));
+    });
+
     it("refuses tokens older than maxTokenAge", async () => {
       const app = buildApp({ token: { maxTokenAge: "5m" } });
       const token = await signToken(app.clock, { iat: app.clock.seconds() - 600 });
@@ -485,18 +500,80 @@ describe("POST /auth/session", () => {
       );
     });
 
-    it("with singleUse, lets a token start one session only", async () => {
+    it("with singleUse, lets a token start one session only, with or without jti", async () => {
       const app = buildApp({ token: { singleUse: true } });
+      // Real Medusa tokens carry no jti: their signed content identifies them.
       const noJti = await signToken(app.clock);
+      expect((await login(app, noJti)).status).toBe(200);
       expectUnauthorized(await login(app, noJti));
       const token = await signToken(app.clock, { jti: "one-time-1" });
       expect((await login(app, token)).status).toBe(200);
       expectUnauthorized(await login(app, token));
+      // Another token with the same jti is the same token.
+      const sameJti = await signToken(
+        app.clock,
+        { jti: "one-time-1", actor_id: "cus_123" },
+        {
+          expiresIn: 7200,
+        },
+      );
+      expectUnauthorized(await login(app, sameJti));
       expect(
         app.events
           .filter((e) => e.type === "token.rejected")
           .map((e) => (e as { reason: string }).reason),
-      ).toEqual(["claim", "replayed"]);
+      ).toEqual(["replayed", "replayed", "replayed"]);
+    });
+
+    it("with singleUse, a replay is refused for as long as the token is accepted (exp + clockTolerance)", async () => {
+      const app = buildApp({ token: { singleUse: true, clockTolerance: 30 } });
+      const token = await signToken(app.clock, {}, { expiresIn: 60 });
+      expect((await login(app, token)).status).toBe(200);
+      app.clock.advance(85_000); // past exp, inside the tolerance: the token is still accepted
+      expectUnauthorized(await login(app, token));
+      expect(app.events.at(-1)).toEqual({ type: "token.rejected", reason: "replayed" });
+      app.clock.advance(10_000); // past exp + tolerance: refused as expired
+      expectUnauthorized(await login(app, token));
+      expect(app.events.at(-1)).toEqual({ type: "token.rejected", reason: "expired" });
+    });
+
+    it("with singleUse, a re-encoded signature is the same token", async () => {
+      const app = buildApp({ token: { singleUse: true } });
+      const token = await signToken(app.clock);
+      // The signature's last base64url character carries two spare bits: flipping one keeps
+      // the signature valid while the text differs.
+      const last = token.at(-1)!;
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      const twin = token.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1]!;
+      expect(twin).not.toBe(token);
+      expect((await login(app, twin)).status).toBe(200);
+      expectUnauthorized(await login(app, token));
+      expect(app.events.at(-1)).toEqual({ type: "token.rejected", reason: "replayed" });
+    });
+
+    it("caps sessions through listByCustomer for a store that does not cap on set", async () => {
+      const inner = new MemorySessionStore({ sweepInterval: 0 });
+      const store: SessionStore = {
+        get: (id) => inner.get(id),
+        set: async (id, record) => void (await inner.set(id, record)),
+        touch: (id, record) => inner.touch(id, record),
+        destroy: (id) => inner.destroy(id),
+        listByCustomer: (id) => inner.listByCustomer(id),
+      };
+      const app = buildApp({ sessions: store, session: { maxPerCustomer: 2 } });
+      const first = await login(app, await signToken(app.clock));
+      app.clock.advance(1000);
+      await login(app, await signToken(app.clock));
+      app.clock.advance(1000);
+      await login(app, await signToken(app.clock));
+      expect(inner.size).toBe(2);
+      const cookie = cookiePair(setCookie(first.headers));
+      expect((await request(app.app).get("/store/customers/me").set("Cookie", cookie)).status).toBe(
+        401,
+      );
+      expect(app.events.filter((e) => e.type === "session.destroyed")).toEqual([
+        expect.objectContaining({ reason: "limit", customerId: "cus_123" }),
+      ]);
     });
 
     it("refuses singleUse with a store that cannot remember token ids", () => {

@@ -44,6 +44,38 @@ describe("MemorySessionStore", () => {
     expect((await store.listByCustomer("cus_1")).map(([id]) => id).sort()).toEqual(["b", "c", "d"]);
   });
 
+  it("when full, one customer's sign-ins push out only their own sessions", async () => {
+    const clock = createClock();
+    const store = new MemorySessionStore({ now: clock.now, sweepInterval: 0, maxSessions: 5 });
+    for (const id of ["v1", "v2", "v3"]) await store.set(id, record(clock, "cus_victim"));
+    await store.set("a0", record(clock, "cus_attacker"));
+    await store.set("a1", record(clock, "cus_attacker"));
+    // The same token replayed many times, with no per-customer cap asked for.
+    for (let i = 2; i < 1000; i++) await store.set(`a${i}`, record(clock, "cus_attacker"));
+    expect(store.size).toBe(5);
+    expect((await store.listByCustomer("cus_victim")).map(([id]) => id)).toEqual([
+      "v1",
+      "v2",
+      "v3",
+    ]);
+    expect((await store.listByCustomer("cus_attacker")).map(([id]) => id)).toEqual([
+      "a998",
+      "a999",
+    ]);
+  });
+
+  it("caps a customer's sessions when asked, resolving the ids it ended", async () => {
+    const clock = createClock();
+    const store = new MemorySessionStore({ now: clock.now, sweepInterval: 0 });
+    const limits = { maxPerCustomer: 2 };
+    expect(await store.set("a", record(clock), limits)).toEqual([]);
+    expect(await store.set("b", record(clock), limits)).toEqual([]);
+    expect(await store.set("c", record(clock), limits)).toEqual(["a"]);
+    expect(await store.set("x", record(clock, "cus_2"), limits)).toEqual([]);
+    expect(await store.get("a")).toBeNull();
+    expect(store.size).toBe(3);
+  });
+
   it("never lets touch bring back a destroyed session", async () => {
     const clock = createClock();
     const store = new MemorySessionStore({ now: clock.now, sweepInterval: 0 });

@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
 import request from "supertest";
 import { RedisSessionStore, type SessionRecord } from "../../lib/index.js";
-import { buildApp, cookiePair, setCookie, signToken } from "../helpers.js";
+import { buildApp, cookiePair, createClock, setCookie, signToken } from "../helpers.js";
 import { deleteKeys, describeRedis, ioredisClient, uniquePrefix } from "../support/redis.js";
 
 describe("RedisSessionStore setup", () => {
@@ -63,12 +63,84 @@ describeRedis("RedisSessionStore on the real Redis", () => {
     expect(await io.zscore(`${prefix}c:cus_layout`, "sid3")).toBeNull();
   });
 
-  it("prunes index members whose session expired on its own", async () => {
+  it("keeps an index member whose session key is missing (it may be a write in flight)", async () => {
     const store = new RedisSessionStore({ client: io, prefix });
     await store.set("sid4", rec(Date.now(), 60_000, 600_000));
     await io.del(`${prefix}s:sid4`);
     expect((await store.listByCustomer("cus_layout")).map(([id]) => id)).not.toContain("sid4");
-    expect(await io.zscore(`${prefix}c:cus_layout`, "sid4")).toBeNull();
+    expect(await io.zscore(`${prefix}c:cus_layout`, "sid4")).not.toBeNull();
+  });
+
+  it("drops index members past their absolute deadline on the next sign-in", async () => {
+    const store = new RedisSessionStore({ client: io, prefix });
+    await io.zadd(`${prefix}c:cus_layout`, Date.now() - 1, "long-gone");
+    await store.set("sid5", rec(Date.now(), 60_000, 600_000));
+    expect(await io.zscore(`${prefix}c:cus_layout`, "long-gone")).toBeNull();
+  });
+
+  it("caps a customer's sessions in the index script and ends the capped sessions", async () => {
+    const p = `${prefix}cap:`;
+    const store = new RedisSessionStore({ client: io, prefix: p });
+    const now = Date.now();
+    const ended: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      // Later sign-ins have later absolute deadlines, as with the default lifetimes.
+      ended.push(
+        ...(await store.set(`c${i}`, rec(now, 60_000, 600_000 + i), { maxPerCustomer: 4 })),
+      );
+    }
+    expect(ended).toEqual(["c0", "c1"]);
+    expect(await io.zrange(`${p}c:cus_layout`, "0", "-1")).toEqual(["c2", "c3", "c4", "c5"]);
+    expect(await io.exists(`${p}s:c0`, `${p}s:c1`)).toBe(0);
+    // The new session is never the one capped, even when its deadline comes first.
+    expect(await store.set("early", rec(now, 60_000, 1000), { maxPerCustomer: 4 })).toEqual(["c2"]);
+    expect(await io.exists(`${p}s:early`)).toBe(1);
+  });
+
+  it("sends whole milliseconds for fractional deadlines (RFC 7519 allows exp: 1700000000.5)", async () => {
+    const p = `${prefix}frac:`;
+    const store = new RedisSessionStore({ client: io, prefix: p });
+    const now = Date.now() + 0.5;
+    await store.set("f1", rec(now, 60_000.25, 600_000.75));
+    expect(await io.pttl(`${p}s:f1`)).toBeGreaterThan(59_000);
+    expect(await io.pttl(`${p}c:cus_layout`)).toBeGreaterThan(599_000);
+    expect(await store.touch("f1", rec(now, 120_000.5, 600_000.75))).toBe(true);
+    expect(await store.consumeTokenId("frac", now + 10_000.5)).toBe(true);
+    expect(await store.consumeTokenId("frac", now + 10_000.5)).toBe(false);
+  });
+
+  it("runs the index script by EVALSHA, sending its text once after NOSCRIPT", async () => {
+    const p = `${prefix}sha:`;
+    const sent: string[] = [];
+    const client = {
+      call: (command: string, ...args: Array<string | number>) => {
+        sent.push(command);
+        return io.call(command, ...args);
+      },
+    };
+    const store = new RedisSessionStore({ client, prefix: p });
+    await io.script("FLUSH");
+    await store.set("e1", rec(Date.now(), 60_000, 600_000));
+    await store.set("e2", rec(Date.now(), 60_000, 600_000));
+    expect(sent.filter((c) => c.startsWith("EVAL"))).toEqual(["EVALSHA", "EVAL", "EVALSHA"]);
+    expect(await io.zcard(`${p}c:cus_layout`)).toBe(2);
+  });
+
+  it.each([
+    ["token.keep", { keep: true }],
+    ["token.singleUse", { singleUse: true }],
+  ])("a valid token with a fractional exp signs in with %s", async (_name, token) => {
+    const store = new RedisSessionStore({ client: io, prefix: `${prefix}fracexp:` });
+    const t = buildApp({ sessions: store, now: Date.now, token }, createClock(Date.now()));
+    const exp = Math.floor(Date.now() / 1000) + 600.5;
+    const res = await request(t.app)
+      .post("/auth/session")
+      .set("Authorization", `Bearer ${await signToken(t.clock, { exp })}`);
+    expect(res.status).toBe(200);
+    const cookie = cookiePair(setCookie(res.headers));
+    expect((await request(t.app).get("/store/customers/me").set("Cookie", cookie)).status).toBe(
+      200,
+    );
   });
 
   it("treats a corrupted record as no session: 401, deleted, reported", async () => {

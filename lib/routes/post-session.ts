@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
 import { checkCrossSite } from "../csrf.js";
 import { TokenRejectedError } from "../errors/internal-errors.js";
 import { StoreApiError } from "../errors/store-api-error.js";
 import { readBearerToken } from "../token/read-bearer.js";
-import { verifyToken } from "../token/verify-token.js";
+import { tokenUseId, verifyToken } from "../token/verify-token.js";
 import { fail, loadCustomer, type RouterContext } from "./context.js";
 
 /** POST /auth/session — Set Authentication Session: a verified customer JWT becomes a session cookie. */
@@ -19,8 +18,9 @@ export function postSession(ctx: RouterContext) {
     const token = readBearerToken(req);
     const { claims, customerId } = await verifyToken(token, policy);
     if (options.token.singleUse) {
-      const jtiHash = createHash("sha256").update(claims.jti!).digest("base64url");
-      const first = await sessions.consumeTokenId(jtiHash, (claims.exp ?? 0) * 1000);
+      // Remembered for as long as the token is accepted: until exp plus the clock tolerance.
+      const acceptedUntil = Math.ceil((claims.exp! + policy.clockTolerance) * 1000);
+      const first = await sessions.consumeTokenId(tokenUseId(token, claims), acceptedUntil);
       if (!first) throw new TokenRejectedError("replayed");
     }
 
@@ -32,8 +32,9 @@ export function postSession(ctx: RouterContext) {
     // along — a planted one or the previous login's. End it and issue a fresh one.
     const previous = sessions.fromRequest(req);
     if (previous !== undefined) await sessions.destroy(previous.id, undefined, "replaced");
+    // RFC 7519 allows a fractional exp; stores deal in whole milliseconds.
     const upstream = options.token.keep
-      ? { token, expiresAt: (claims.exp ?? 0) * 1000 }
+      ? { token, expiresAt: Math.floor(claims.exp! * 1000) }
       : undefined;
     const created = await sessions.create(customerId, req, upstream);
 

@@ -5,6 +5,8 @@ import type { ResolvedOptions } from "../options.js";
 import {
   expiresAt,
   isSessionRecord,
+  overCap,
+  type SessionLimits,
   type SessionInfo,
   type SessionRecord,
   type SessionStore,
@@ -96,9 +98,33 @@ export class SessionManager {
       record.absoluteExpiresAt = Math.min(record.absoluteExpiresAt, upstream.expiresAt);
       record.idleExpiresAt = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
     }
-    await this.call("set", () => this.store.set(id, record));
+    const { limits } = this.options;
+    let ended = await this.call("set", () => this.store.set(id, record, limits));
+    // A store that does not cap sessions itself is capped here, if it can list them.
+    if (!Array.isArray(ended)) ended = await this.enforceCap(id, customerId, limits);
     this.report({ type: "session.created", sessionId: id, customerId });
+    for (const sessionId of ended) {
+      this.report({ type: "session.destroyed", sessionId, customerId, reason: "limit" });
+    }
     return { token, id, record };
+  }
+
+  /** Ends the customer's oldest sessions beyond the cap, for stores that do not do it on `set`. */
+  private async enforceCap(
+    id: string,
+    customerId: string,
+    limits: SessionLimits,
+  ): Promise<string[]> {
+    if (typeof this.store.listByCustomer !== "function") return [];
+    const entries = await this.customerEntries(customerId, "session.maxPerCustomer");
+    entries.sort(([, a], [, b]) => a.createdAt - b.createdAt);
+    const ended = overCap(
+      entries.map(([sessionId]) => sessionId),
+      id,
+      limits.maxPerCustomer,
+    );
+    await this.call("destroy", () => Promise.all(ended.map((old) => this.store.destroy(old))));
+    return ended;
   }
 
   /**
@@ -182,12 +208,21 @@ export class SessionManager {
       .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
   }
 
+  /**
+   * Ends every session of the customer but `except`. The store is listed a second time after
+   * the first pass: a sign-in that was being written while the first list was read (on another
+   * instance) is ended too, not left behind.
+   */
   async revoke(customerId: string, except: string | undefined): Promise<number> {
-    const entries = await this.customerEntries(customerId, "revokeCustomerSessions");
-    const ids = entries.map(([id]) => id).filter((id) => id !== except);
-    await this.call("destroy", () => Promise.all(ids.map((id) => this.store.destroy(id))));
-    this.report({ type: "session.revoked", customerId, count: ids.length });
-    return ids.length;
+    const ended = new Set<string>();
+    for (let pass = 0; pass < 2; pass++) {
+      const entries = await this.customerEntries(customerId, "revokeCustomerSessions");
+      const ids = entries.map(([id]) => id).filter((id) => id !== except && !ended.has(id));
+      await this.call("destroy", () => Promise.all(ids.map((id) => this.store.destroy(id))));
+      for (const id of ids) ended.add(id);
+    }
+    this.report({ type: "session.revoked", customerId, count: ended.size });
+    return ended.size;
   }
 
   /** Records a token id as used; false when it was used before (`token.singleUse`). */

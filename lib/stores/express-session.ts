@@ -43,8 +43,9 @@ export interface ExpressSessionData {
  * one process, touches and destroys of a session are serialised, so a logout is never undone;
  * across instances a logout landing exactly between another instance's read and write can
  * be (the native stores are atomic everywhere). Listing
- * and revocation need the store's `all()` and read every session, and `token.singleUse` is not
- * available. Prefer {@link RedisSessionStore} or {@link MemorySessionStore} where you can.
+ * and revocation need the store's `all()` and read every session, `token.singleUse` is not
+ * available, and `session.maxPerCustomer` is not enforced (it would read every session on
+ * every sign-in). Prefer {@link RedisSessionStore} or {@link MemorySessionStore} where you can.
  *
  * @example
  * ```ts
@@ -107,6 +108,8 @@ export function fromExpressSessionStore(store: ExpressSessionStoreLike): Session
     get: read,
     async set(id, record) {
       await write(id, record);
+      // No per-customer cap: it would read every session (`all()`) on every sign-in.
+      return [];
     },
     touch: (id, record) =>
       serialised(id, async () => {

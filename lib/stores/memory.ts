@@ -1,4 +1,10 @@
-import { expiresAt, type SessionRecord, type SessionStore } from "./session-store.js";
+import {
+  expiresAt,
+  overCap,
+  type SessionLimits,
+  type SessionRecord,
+  type SessionStore,
+} from "./session-store.js";
 
 /**
  * Options of {@link MemorySessionStore}.
@@ -9,7 +15,11 @@ import { expiresAt, type SessionRecord, type SessionStore } from "./session-stor
  * ```
  */
 export interface MemorySessionStoreOptions {
-  /** The most sessions kept; past it the oldest is evicted. Default 100,000. */
+  /**
+   * The most sessions kept. Past it, a sign-in ends the signing-in customer's own oldest
+   * session if they have one, else the oldest session of all: one customer never pushes out
+   * others. Default 100,000.
+   */
   maxSessions?: number;
   /** How often expired sessions are swept, in milliseconds; 0 turns the timer off. Default 60,000. */
   sweepInterval?: number;
@@ -18,6 +28,11 @@ export interface MemorySessionStoreOptions {
 }
 
 let warnedInProduction = false;
+const EMPTY: ReadonlySet<string> = new Set();
+const first = <T>(items: Iterable<T>): T | undefined => {
+  for (const item of items) return item;
+  return undefined;
+};
 
 /**
  * Sessions in this process's memory: the default store, right for one instance and for tests.
@@ -79,17 +94,24 @@ export class MemorySessionStore implements SessionStore {
     return record;
   }
 
-  async set(id: string, record: SessionRecord): Promise<void> {
+  async set(id: string, record: SessionRecord, limits?: SessionLimits): Promise<string[]> {
     const existing = this.records.get(id);
     if (existing !== undefined) this.remove(id, existing);
+    // Sets and Maps iterate in insertion order: the first id is the oldest session.
+    const mine = () => this.byCustomer.get(record.customerId) ?? EMPTY;
+    const ended = limits === undefined ? [] : overCap(mine(), id, limits.maxPerCustomer);
+    for (const old of ended) this.remove(old, this.records.get(old)!);
     while (this.records.size >= this.maxSessions) {
-      const oldest = this.records.keys().next().value as string;
+      const own = mine().size > 0;
+      const oldest = first(own ? mine() : this.records.keys())!;
       this.remove(oldest, this.records.get(oldest)!);
+      if (own) ended.push(oldest); // resolved: the customer's own sessions only
     }
     this.records.set(id, Object.freeze({ ...record }));
     let ids = this.byCustomer.get(record.customerId);
     if (ids === undefined) this.byCustomer.set(record.customerId, (ids = new Set()));
     ids.add(id);
+    return ended;
   }
 
   async touch(id: string, record: SessionRecord): Promise<boolean> {

@@ -1,4 +1,10 @@
-import { expiresAt, type SessionRecord, type SessionStore } from "./session-store.js";
+import { createHash } from "node:crypto";
+import {
+  expiresAt,
+  type SessionLimits,
+  type SessionRecord,
+  type SessionStore,
+} from "./session-store.js";
 
 /**
  * The one method bff-session needs from a Redis client. ioredis has `call(command, ...args)`;
@@ -35,13 +41,25 @@ export interface RedisSessionStoreOptions {
 
 type Send = (args: string[]) => Promise<unknown>;
 
-// Adds a session to its customer's index and keeps the index alive as long as its longest
-// session, dropping members whose absolute deadline has passed. One key, so one slot.
+// Adds a session to its customer's index, drops members whose absolute deadline has passed,
+// keeps the index alive as long as its longest session, and, past the per-customer cap, removes
+// and returns the lowest-scored members (the sessions whose absolute deadline comes first:
+// with the default lifetimes, the oldest), never the new one. One key, so one slot.
 const INDEX_ADD = `
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
-return 1`;
+local index, id = KEYS[1], ARGV[2]
+redis.call('ZADD', index, ARGV[1], id)
+redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[3])
+if redis.call('PTTL', index) < tonumber(ARGV[4]) then redis.call('PEXPIRE', index, ARGV[4]) end
+local over = redis.call('ZCARD', index) - tonumber(ARGV[5])
+local ended = {}
+if over > 0 then
+  for _, member in ipairs(redis.call('ZRANGE', index, 0, over)) do
+    if member ~= id and #ended < over then ended[#ended + 1] = member end
+  end
+  redis.call('ZREM', index, unpack(ended))
+end
+return ended`;
+const INDEX_ADD_SHA = createHash("sha1").update(INDEX_ADD).digest("hex");
 
 /**
  * Sessions in Redis, shared by every instance of the BFF.
@@ -50,15 +68,18 @@ return 1`;
  * - `bff:s:<sessionId>` — the session record as JSON, with a TTL to the earlier of its idle and
  *   absolute deadlines. `<sessionId>` is the SHA-256 of the cookie token.
  * - `bff:c:<customerId>` — a sorted set of the customer's session ids, scored by absolute
- *   deadline, for listing and revocation. It is an index, not the truth: a member whose session
- *   key is gone is pruned when the index is read.
- * - `bff:j:<hash>` — a used token id (`token.singleUse`), until the token's `exp`.
+ *   deadline, for listing, revocation and the per-customer cap. It is an index, not the truth:
+ *   members are dropped when their absolute deadline passes, when their session is destroyed,
+ *   or past the cap — never merely because their session key is missing when the index is
+ *   read, since that may be a sign-in whose session write has not landed yet.
+ * - `bff:j:<hash>` — a used token (`token.singleUse`), for as long as the token is accepted.
  *
  * Every command touches one key, so the store works on Redis Cluster without hash tags: a
  * tag would force all of a customer's keys into one slot, yet a session is looked up by id
  * alone (the request does not know its customer), so the session and index keys cannot share
- * a tag anyway. Writes that span both keys are ordered so that a crash between them leaves at
- * worst a stale index member, never a live session missing from its customer's index.
+ * a tag anyway. A sign-in sends its two writes (index, session) in one round trip; a crash
+ * between them leaves at worst a stale index member, or a session whose cookie was never sent.
+ * The index script goes by EVALSHA, its text only once per server (after NOSCRIPT).
  *
  * `touch` is `SET … XX`: it only replaces a key that still exists, so a slow request that
  * finishes after logout cannot bring the session back (the bug of connect-redis#328).
@@ -90,26 +111,23 @@ export class RedisSessionStore implements SessionStore {
     return raw === null || raw === undefined ? null : parseRecord(raw);
   }
 
-  async set(id: string, record: SessionRecord): Promise<void> {
-    // Index first: a crash after it leaves a stale member (pruned later), not an unlisted session.
-    const indexTtl = Math.max(1, record.absoluteExpiresAt - this.now());
-    await this.send([
-      "EVAL",
-      INDEX_ADD,
-      "1",
-      this.indexKey(record.customerId),
-      String(record.absoluteExpiresAt),
-      id,
-      String(this.now()),
-      String(indexTtl),
+  async set(id: string, record: SessionRecord, limits?: SessionLimits): Promise<string[]> {
+    const now = this.now();
+    const [ended] = await Promise.all([
+      this.script([
+        this.indexKey(record.customerId),
+        ms(record.absoluteExpiresAt),
+        id,
+        ms(now),
+        ms(Math.max(1, record.absoluteExpiresAt - now)),
+        String(limits?.maxPerCustomer ?? Number.MAX_SAFE_INTEGER),
+      ]),
+      this.send(["SET", this.sessionKey(id), JSON.stringify(record), "PX", this.ttl(record)]),
     ]);
-    await this.send([
-      "SET",
-      this.sessionKey(id),
-      JSON.stringify(record),
-      "PX",
-      String(this.ttl(record)),
-    ]);
+    const ids = Array.isArray(ended) ? ended.map(String) : [];
+    // One key per command: the sessions live in other slots than their index on a cluster.
+    await Promise.all(ids.map((old) => this.send(["DEL", this.sessionKey(old)])));
+    return ids;
   }
 
   async touch(id: string, record: SessionRecord): Promise<boolean> {
@@ -118,7 +136,7 @@ export class RedisSessionStore implements SessionStore {
       this.sessionKey(id),
       JSON.stringify(record),
       "PX",
-      String(this.ttl(record)),
+      this.ttl(record),
       "XX",
     ]);
     return reply === "OK";
@@ -133,35 +151,34 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async listByCustomer(customerId: string): Promise<Array<[string, SessionRecord]>> {
-    const index = this.indexKey(customerId);
-    const ids = (await this.send(["ZRANGE", index, "0", "-1"])) as string[];
+    const ids = (await this.send(["ZRANGE", this.indexKey(customerId), "0", "-1"])) as string[];
     const raws = await Promise.all(ids.map((id) => this.send(["GET", this.sessionKey(id)])));
     const live: Array<[string, SessionRecord]> = [];
-    const gone: string[] = [];
     ids.forEach((id, i) => {
       const raw = raws[i];
-      if (raw === null || raw === undefined) gone.push(id);
-      else live.push([id, parseRecord(raw)]);
+      if (raw !== null && raw !== undefined) live.push([id, parseRecord(raw)]);
     });
-    if (gone.length > 0) await this.send(["ZREM", index, ...gone]);
     return live;
   }
 
   async consumeTokenId(tokenId: string, until: number): Promise<boolean> {
-    const ttl = Math.max(1, until - this.now());
-    const reply = await this.send([
-      "SET",
-      `${this.prefix}j:${tokenId}`,
-      "1",
-      "PX",
-      String(ttl),
-      "NX",
-    ]);
+    const ttl = ms(Math.max(1, until - this.now()));
+    const reply = await this.send(["SET", `${this.prefix}j:${tokenId}`, "1", "PX", ttl, "NX"]);
     return reply === "OK";
   }
 
-  private ttl(record: SessionRecord): number {
-    return Math.max(1, Math.ceil(expiresAt(record) - this.now()));
+  /** Runs the index script by its SHA-1, sending its text only when the server lacks it. */
+  private async script(args: string[]): Promise<unknown> {
+    try {
+      return await this.send(["EVALSHA", INDEX_ADD_SHA, "1", ...args]);
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
+      return this.send(["EVAL", INDEX_ADD, "1", ...args]);
+    }
+  }
+
+  private ttl(record: SessionRecord): string {
+    return ms(Math.max(1, expiresAt(record) - this.now()));
   }
 
   private sessionKey(id: string): string {
@@ -171,6 +188,14 @@ export class RedisSessionStore implements SessionStore {
   private indexKey(customerId: string): string {
     return `${this.prefix}c:${customerId}`;
   }
+}
+
+/**
+ * A time in whole milliseconds, as PX, PEXPIRE and scores are sent. Deadlines can be fractional
+ * (RFC 7519 allows `exp: 1700000000.5`); Redis refuses a fractional PX.
+ */
+function ms(value: number): string {
+  return String(Math.ceil(value));
 }
 
 function commandSender(client: RedisClientLike | undefined): Send {

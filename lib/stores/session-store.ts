@@ -65,8 +65,13 @@ export function expiresAt(record: SessionRecord): number {
 export interface SessionStore {
   /** The record under `id`, or null when there is none or it has expired. */
   get(id: string): Promise<SessionRecord | null | undefined>;
-  /** Stores a new session. It must disappear by itself at `expiresAt(record)`. */
-  set(id: string, record: SessionRecord): Promise<void>;
+  /**
+   * Stores a new session. It must disappear by itself at `expiresAt(record)`. A store that
+   * honours `limits.maxPerCustomer` ends the customer's oldest sessions beyond it (never the
+   * new one) and resolves their ids; one that resolves nothing leaves the cap to the router,
+   * which then enforces it through `listByCustomer` (a read per login).
+   */
+  set(id: string, record: SessionRecord, limits?: SessionLimits): Promise<void | string[]>;
   /**
    * Replaces the record of a session that still exists and resolves `true`; resolves `false`
    * and writes nothing when the session is gone. It must never bring back a destroyed session,
@@ -82,6 +87,33 @@ export interface SessionStore {
    * `false` when it was already recorded. Needed by `token.singleUse`.
    */
   consumeTokenId?(tokenId: string, until: number): Promise<boolean>;
+}
+
+/**
+ * What the router asks of a store when it writes a new session.
+ *
+ * @example
+ * ```ts
+ * const ended: string[] | void = await store.set(id, record, { maxPerCustomer: 10 });
+ * ```
+ */
+export interface SessionLimits {
+  /** The most live sessions one customer may hold, the new one included. */
+  maxPerCustomer: number;
+}
+
+/**
+ * The ids to end so that a customer holds at most `max` sessions with the new one: the oldest
+ * first, never `newId`. `ids` are the customer's sessions, oldest first.
+ *
+ * @example
+ * ```ts
+ * overCap(["a", "b", "c"], "c", 2); // ["a"]
+ * ```
+ */
+export function overCap(ids: Iterable<string>, newId: string, max: number): string[] {
+  const others = [...ids].filter((id) => id !== newId);
+  return others.slice(0, Math.max(0, others.length + 1 - max));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   decodeProtectedHeader,
   errors,
@@ -42,7 +43,6 @@ export interface TokenPolicy {
   customerIdClaim: string;
   actorTypeClaim: string | false;
   actorType: string;
-  singleUse: boolean;
   now: () => number;
 }
 
@@ -99,7 +99,7 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<V
 
   const options: JWTVerifyOptions = {
     algorithms: keys.algorithms as string[],
-    requiredClaims: policy.singleUse ? ["exp", "jti"] : ["exp"],
+    requiredClaims: ["exp"],
     clockTolerance: policy.clockTolerance,
     currentDate: new Date(policy.now()),
   };
@@ -131,8 +131,16 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<V
   if (typeof customerId !== "string" || customerId === "" || customerId.length > 256) {
     throw new TokenRejectedError("actor_id");
   }
+  // jose checks `iat` only with maxTokenAge; a token issued in the future (beyond the
+  // tolerance) is refused either way, as RFC 7519 §4.1.6 verifiers should.
   if (
-    policy.singleUse &&
+    typeof payload.iat === "number" &&
+    payload.iat > policy.now() / 1000 + policy.clockTolerance
+  ) {
+    throw new TokenRejectedError("not_yet_valid");
+  }
+  if (
+    payload.jti !== undefined &&
     (typeof payload.jti !== "string" || payload.jti === "" || payload.jti.length > 256)
   ) {
     throw new TokenRejectedError("claim");
@@ -140,11 +148,28 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<V
   return { claims: payload, customerId };
 }
 
+/**
+ * What makes a token "the same token" for `token.singleUse`: its `jti`, or, without one (real
+ * Medusa tokens carry none), its signed content. Not the signature: an ECDSA signature can be
+ * re-encoded (s ↦ n − s), and base64url's spare bits let one signature be written several
+ * ways, so a replay could otherwise pass as a new token. Hashed: the store sees no claims.
+ */
+export function tokenUseId(token: string, claims: TokenClaims): string {
+  const id =
+    typeof claims.jti === "string"
+      ? `jti:${claims.jti}`
+      : `jws:${token.slice(0, token.lastIndexOf("."))}`;
+  return createHash("sha256").update(id).digest("base64url");
+}
+
 /** jose's error codes, mapped in this one place to reasons for logs. */
 function reasonFor(error: unknown): TokenRejectionReason {
   if (error instanceof errors.JWTExpired) return "expired";
   if (error instanceof errors.JWTClaimValidationFailed) {
-    return error.claim === "nbf" ? "not_yet_valid" : "claim";
+    // jose reports an `iat` in the future (with maxTokenAge) as a failed iat check.
+    const early =
+      error.claim === "nbf" || (error.claim === "iat" && error.reason === "check_failed");
+    return early ? "not_yet_valid" : "claim";
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return "signature";
   if (error instanceof errors.JOSEAlgNotAllowed) return "algorithm";
