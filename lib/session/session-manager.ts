@@ -5,8 +5,6 @@ import type { ResolvedOptions } from "../options.js";
 import {
   expiresAt,
   isSessionRecord,
-  overCap,
-  type SessionLimits,
   type SessionInfo,
   type SessionRecord,
   type SessionStore,
@@ -55,6 +53,7 @@ export interface AuthInfo {
 export class SessionManager {
   private readonly store: SessionStore;
   private readonly deadlines: Deadlines;
+  private warnedUncapped = false;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -98,33 +97,20 @@ export class SessionManager {
       record.absoluteExpiresAt = Math.min(record.absoluteExpiresAt, upstream.expiresAt);
       record.idleExpiresAt = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
     }
-    const { limits } = this.options;
-    let ended = await this.call("set", () => this.store.set(id, record, limits));
-    // A store that does not cap sessions itself is capped here, if it can list them.
-    if (!Array.isArray(ended)) ended = await this.enforceCap(id, customerId, limits);
+    const ended = await this.call("set", () => this.store.set(id, record, this.options.limits));
     this.report({ type: "session.created", sessionId: id, customerId });
-    for (const sessionId of ended) {
-      this.report({ type: "session.destroyed", sessionId, customerId, reason: "limit" });
+    if (Array.isArray(ended)) {
+      for (const sessionId of ended) {
+        this.report({ type: "session.destroyed", sessionId, customerId, reason: "limit" });
+      }
+    } else if (!this.warnedUncapped) {
+      this.warnedUncapped = true;
+      this.options.logger.warn(
+        { maxPerCustomer: this.options.limits.maxPerCustomer },
+        "bff-session: this session store does not cap sessions per customer; session.maxPerCustomer is not enforced",
+      );
     }
     return { token, id, record };
-  }
-
-  /** Ends the customer's oldest sessions beyond the cap, for stores that do not do it on `set`. */
-  private async enforceCap(
-    id: string,
-    customerId: string,
-    limits: SessionLimits,
-  ): Promise<string[]> {
-    if (typeof this.store.listByCustomer !== "function") return [];
-    const entries = await this.customerEntries(customerId, "session.maxPerCustomer");
-    entries.sort(([, a], [, b]) => a.createdAt - b.createdAt);
-    const ended = overCap(
-      entries.map(([sessionId]) => sessionId),
-      id,
-      limits.maxPerCustomer,
-    );
-    await this.call("destroy", () => Promise.all(ended.map((old) => this.store.destroy(old))));
-    return ended;
   }
 
   /**

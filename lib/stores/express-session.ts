@@ -107,9 +107,8 @@ export function fromExpressSessionStore(store: ExpressSessionStoreLike): Session
   const adapter: SessionStore = {
     get: read,
     async set(id, record) {
-      await write(id, record);
       // No per-customer cap: it would read every session (`all()`) on every sign-in.
-      return [];
+      await write(id, record);
     },
     touch: (id, record) =>
       serialised(id, async () => {

@@ -1,6 +1,5 @@
 import {
   expiresAt,
-  overCap,
   type SessionLimits,
   type SessionRecord,
   type SessionStore,
@@ -29,6 +28,11 @@ export interface MemorySessionStoreOptions {
 
 let warnedInProduction = false;
 const EMPTY: ReadonlySet<string> = new Set();
+/** The ids to end so that `ids` (oldest first) holds at most `max` with `newId`: never `newId`. */
+function overCap(ids: Iterable<string>, newId: string, max: number): string[] {
+  const others = [...ids].filter((id) => id !== newId);
+  return others.slice(0, Math.max(0, others.length + 1 - max));
+}
 const first = <T>(items: Iterable<T>): T | undefined => {
   for (const item of items) return item;
   return undefined;

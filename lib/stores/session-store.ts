@@ -68,8 +68,8 @@ export interface SessionStore {
   /**
    * Stores a new session. It must disappear by itself at `expiresAt(record)`. A store that
    * honours `limits.maxPerCustomer` ends the customer's oldest sessions beyond it (never the
-   * new one) and resolves their ids; one that resolves nothing leaves the cap to the router,
-   * which then enforces it through `listByCustomer` (a read per login).
+   * new one) and resolves their ids (an empty list when none); one that resolves nothing does
+   * not cap, and the router says so once in a warning.
    */
   set(id: string, record: SessionRecord, limits?: SessionLimits): Promise<void | string[]>;
   /**
@@ -100,20 +100,6 @@ export interface SessionStore {
 export interface SessionLimits {
   /** The most live sessions one customer may hold, the new one included. */
   maxPerCustomer: number;
-}
-
-/**
- * The ids to end so that a customer holds at most `max` sessions with the new one: the oldest
- * first, never `newId`. `ids` are the customer's sessions, oldest first.
- *
- * @example
- * ```ts
- * overCap(["a", "b", "c"], "c", 2); // ["a"]
- * ```
- */
-export function overCap(ids: Iterable<string>, newId: string, max: number): string[] {
-  const others = [...ids].filter((id) => id !== newId);
-  return others.slice(0, Math.max(0, others.length + 1 - max));
 }
 
 /**
