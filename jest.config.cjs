@@ -7,6 +7,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
+  // Suites against a Redis Cluster start their own cluster: `npm run test:cluster`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/cluster/"],
   globalSetup: "<rootDir>/__tests__/support/global-setup.cjs",
   // Source imports carry the ".js" extension the ESM build needs; jest resolves the .ts file.
   // The example app imports the package by name, as a user would; tests point that at lib/.

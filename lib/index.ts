@@ -41,6 +41,8 @@ export { MemorySessionStore } from "./stores/memory.js";
 export type { MemorySessionStoreOptions } from "./stores/memory.js";
 export { RedisSessionStore } from "./stores/redis.js";
 export type { RedisSessionStoreOptions, RedisClientLike } from "./stores/redis.js";
+export { PostgresSessionStore } from "./stores/postgres.js";
+export type { PostgresSessionStoreOptions, PgPoolLike } from "./stores/postgres.js";
 export { fromExpressSessionStore } from "./stores/express-session.js";
 export type { ExpressSessionStoreLike, ExpressSessionData } from "./stores/express-session.js";
 export { expiresAt } from "./stores/session-store.js";

@@ -1,13 +1,27 @@
 import session from "express-session";
 import RedisStore from "connect-redis";
-import { fromExpressSessionStore, MemorySessionStore, RedisSessionStore } from "../../lib/index.js";
+import {
+  fromExpressSessionStore,
+  MemorySessionStore,
+  RedisSessionStore,
+  type SessionStore,
+} from "../../lib/index.js";
 import { sessionStoreConformance } from "../../lib/testing/index.js";
+import { describePostgres, usePostgres } from "../support/postgres.js";
 import { describeRedis, uniquePrefix, useRedisClients } from "../support/redis.js";
+
+const ADAPTER_LACKS = {
+  maxPerCustomer:
+    "the express-session adapter does not cap (it would read every session per sign-in)",
+  consumeTokenId: "express-session stores cannot record a token atomically",
+};
 
 sessionStoreConformance("MemorySessionStore", () => new MemorySessionStore({ sweepInterval: 0 }));
 
-sessionStoreConformance("fromExpressSessionStore(express-session MemoryStore)", () =>
-  fromExpressSessionStore(new session.MemoryStore()),
+sessionStoreConformance(
+  "fromExpressSessionStore(express-session MemoryStore)",
+  () => fromExpressSessionStore(new session.MemoryStore()),
+  { lacks: ADAPTER_LACKS },
 );
 
 describeRedis("against the real Redis", () => {
@@ -26,6 +40,44 @@ describeRedis("against the real Redis", () => {
     "fromExpressSessionStore(connect-redis 7 on ioredis)",
     () => fromExpressSessionStore(new RedisStore({ client: redis.io, prefix: `${prefix}es:` })),
     // connect-redis sets TTLs in whole seconds.
-    { expiryResolution: 1000 },
+    { expiryResolution: 1000, lacks: ADAPTER_LACKS },
   );
+});
+
+describePostgres("against the real PostgreSQL", () => {
+  const pg = usePostgres("conformance");
+  sessionStoreConformance("PostgresSessionStore", () => pg.store());
+});
+
+describe("the kit reports what a store lacks as skipped, never as passed", () => {
+  const bare: SessionStore = {
+    get: async () => null,
+    set: async () => {},
+    touch: async () => false,
+    destroy: async () => {},
+  };
+  const cases = { run: [] as string[], skipped: [] as string[] };
+  sessionStoreConformance("a bare store", () => bare, {
+    harness: {
+      describe: (_name, fn) => fn(),
+      it: (name) => void cases.run.push(name),
+      skip: (name) => void cases.skipped.push(name),
+    },
+    lacks: { maxPerCustomer: "it does not cap" },
+  });
+
+  it("registers list, single-use and cap cases as skipped, with the reasons", () => {
+    expect(cases.skipped).toEqual([
+      "listByCustomer lists exactly the customer's live sessions (skipped: the store has no listByCustomer())",
+      "consumeTokenId is true once per id, atomically (skipped: the store has no consumeTokenId())",
+      "consumeTokenId forgets an id once its period is over (skipped: the store has no consumeTokenId())",
+      "set with maxPerCustomer ends the customer's oldest sessions, never the new one nor others' (skipped: it does not cap)",
+    ]);
+    expect(
+      cases.run.some((name) => /listByCustomer|consumeTokenId|maxPerCustomer/.test(name)),
+    ).toBe(false);
+    expect(cases.run).toContain(
+      "touch and destroy racing in either order: once destroy resolved, gone",
+    );
+  });
 });

@@ -5,8 +5,39 @@ import { buildApp, cookiePair, createClock, setCookie, signToken } from "../help
 import { deleteKeys, describeRedis, ioredisClient, uniquePrefix } from "../support/redis.js";
 
 describe("RedisSessionStore setup", () => {
-  it.each([undefined, null, {}, { get() {} }])("refuses %p as a client", (client) => {
-    expect(() => new RedisSessionStore({ client: client as never })).toThrow(/option "client"/);
+  it.each([undefined, null, {}, { get() {} }, { sendCommand: "no" }])(
+    "refuses %p as a client, naming what it expects",
+    (client) => {
+      expect(() => new RedisSessionStore({ client: client as never })).toThrow(
+        /option "client" must be a connected ioredis client or Cluster, or a node-redis client or cluster/,
+      );
+    },
+  );
+
+  it("routes each command of a node-redis cluster by its key", async () => {
+    const sendCommand = jest.fn(async (_key: string, _readonly: boolean, args: string[]) =>
+      args[0] === "EVALSHA" ? [] : args[0] === "SET" ? "OK" : null,
+    );
+    const store = new RedisSessionStore({
+      client: { sendCommand, getSlotMaster() {} },
+      prefix: "p:",
+    });
+    await store.get("sid");
+    const now = Date.now();
+    await store.set("sid", {
+      customerId: "cus_1",
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: now + 1000,
+      absoluteExpiresAt: now + 2000,
+    });
+    expect(sendCommand.mock.calls.map(([key, readonly, args]) => [key, readonly, args[0]])).toEqual(
+      [
+        ["p:s:sid", true, "GET"],
+        ["p:c:cus_1", false, "EVALSHA"],
+        ["p:s:sid", false, "SET"],
+      ],
+    );
   });
 });
 

@@ -1,7 +1,10 @@
-// Decides once, before any worker starts, whether the Redis suites can run.
-// Under CI=true a Redis that does not answer fails the whole run; elsewhere the Redis suites
-// are skipped and this says so loudly (workers read BFF_TEST_REDIS).
+// Decides once, before any worker starts, whether the Redis and PostgreSQL suites can run.
+// Under CI=true a server that does not answer fails the whole run; elsewhere its suites are
+// skipped and this says so loudly (workers read BFF_TEST_REDIS / BFF_TEST_PG).
 const net = require("node:net");
+const { Client } = require("pg");
+
+const CI = process.env.CI === "true" || process.env.CI === "1";
 
 function ping(url) {
   const { hostname, port } = new URL(url);
@@ -18,19 +21,45 @@ function ping(url) {
   });
 }
 
-module.exports = async function globalSetup() {
-  const url = process.env.REDIS_URL || "redis://127.0.0.1:6379";
-  process.env.REDIS_URL = url;
-  if (await ping(url)) {
-    process.env.BFF_TEST_REDIS = "1";
-    return;
+/** Creates the test database if needed; resolves false when the server cannot be reached. */
+async function preparePostgres(url) {
+  const target = new URL(url);
+  const database = target.pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new Client({ connectionString: admin.href, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [
+      database,
+    ]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, "")}"`);
+    return true;
+  } catch (error) {
+    if (error && error.code === "42P04") return true; // created meanwhile by another run
+    return false;
+  } finally {
+    await client.end().catch(() => {});
   }
-  if (process.env.CI === "true" || process.env.CI === "1") {
-    throw new Error(`Redis at ${url} does not answer PING; the Redis suites cannot run (CI=true).`);
-  }
-  process.env.BFF_TEST_REDIS = "0";
+}
+
+function unavailable(what, url, variable) {
+  if (CI) throw new Error(`${what} at ${url} does not answer; its suites cannot run (CI=true).`);
+  process.env[variable] = "0";
   console.warn(
-    `\n\n  !!! Redis at ${url} does not answer: the Redis suites are SKIPPED.\n` +
-      "  !!! Start Redis (or set REDIS_URL) to run them; under CI=true this fails the run.\n\n",
+    `\n\n  !!! ${what} at ${url} does not answer: its suites are SKIPPED.\n` +
+      `  !!! Start it to run them; under CI=true this fails the run.\n\n`,
   );
+}
+
+module.exports = async function globalSetup() {
+  const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+  process.env.REDIS_URL = redisUrl;
+  if (await ping(redisUrl)) process.env.BFF_TEST_REDIS = "1";
+  else unavailable("Redis", redisUrl, "BFF_TEST_REDIS");
+
+  const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/bff_session_test";
+  process.env.DATABASE_URL = pgUrl;
+  if (await preparePostgres(pgUrl)) process.env.BFF_TEST_PG = "1";
+  else unavailable("PostgreSQL", pgUrl, "BFF_TEST_PG");
 };

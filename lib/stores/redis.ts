@@ -7,9 +7,11 @@ import {
 } from "./session-store.js";
 
 /**
- * The one method bff-session needs from a Redis client. ioredis has `call(command, ...args)`;
- * node-redis v4/v5 has `sendCommand([command, ...args])`. Either client is used as given: the
- * store never connects, quits or reconfigures it (connect-redis's rule).
+ * The one method bff-session needs from a Redis client. ioredis (`Redis` and `Cluster`) has
+ * `call(command, ...args)`; a node-redis v4/v5 client has `sendCommand([command, ...args])`; a
+ * node-redis cluster (`createCluster()`) has `sendCommand(firstKey, isReadonly, args)` and is
+ * told apart by its `getSlotMaster()`. Any of them is used as given: the store never connects,
+ * quits or reconfigures it (connect-redis's rule).
  *
  * @example
  * ```ts
@@ -20,7 +22,11 @@ import {
  */
 export type RedisClientLike =
   | { call(command: string, ...args: Array<string | number>): Promise<unknown> }
-  | { sendCommand(args: string[]): Promise<unknown> };
+  | { sendCommand(args: string[]): Promise<unknown> }
+  | {
+      sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown>;
+      getSlotMaster(slot: number): unknown;
+    };
 
 /**
  * Options of {@link RedisSessionStore}.
@@ -204,12 +210,24 @@ function commandSender(client: RedisClientLike | undefined): Send {
       return ([command, ...args]) => client.call(command!, ...args);
     }
     if ("sendCommand" in client && typeof client.sendCommand === "function") {
-      return (args) => client.sendCommand(args);
+      if ("getSlotMaster" in client && typeof client.getSlotMaster === "function") {
+        // A node-redis cluster routes by the key it is given: each command here has one.
+        return (args) => client.sendCommand(keyOf(args), READONLY.has(args[0]!), args);
+      }
+      const single = client as { sendCommand(args: string[]): Promise<unknown> };
+      return (args) => single.sendCommand(args);
     }
   }
   throw new TypeError(
-    'RedisSessionStore: option "client" must be a connected ioredis or node-redis client',
+    'RedisSessionStore: option "client" must be a connected ioredis client or Cluster, or a node-redis client or cluster (createClient/createCluster)',
   );
+}
+
+const READONLY: ReadonlySet<string> = new Set(["GET", "ZRANGE"]);
+
+/** The key a command touches: after `numkeys` for scripts, else the first argument. */
+function keyOf(args: string[]): string {
+  return args[0] === "EVALSHA" || args[0] === "EVAL" ? args[3]! : args[1]!;
 }
 
 /**

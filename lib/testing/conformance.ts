@@ -14,7 +14,21 @@ import { expiresAt, type SessionRecord, type SessionStore } from "../stores/sess
 export interface ConformanceHarness {
   describe(name: string, fn: () => void): void;
   it(name: string, fn: () => Promise<void>): void;
+  /** Registers a case reported as skipped. Default: the runner's `it.skip`. */
+  skip?(name: string, fn: () => Promise<void>): void;
 }
+
+/**
+ * The optional features of a {@link SessionStore} the kit checks, each needed by a router
+ * feature: listing (list/revoke), used tokens (`token.singleUse`) and the per-customer cap
+ * (`session.maxPerCustomer`).
+ *
+ * @example
+ * ```ts
+ * const lacks: Partial<Record<StoreFeature, string>> = { maxPerCustomer: "would read every session per sign-in" };
+ * ```
+ */
+export type StoreFeature = "listByCustomer" | "consumeTokenId" | "maxPerCustomer";
 
 /**
  * Options of {@link sessionStoreConformance}.
@@ -35,6 +49,13 @@ export interface ConformanceOptions {
   expiryResolution?: number;
   /** Called after each case with the store it used (close connections, flush keys). */
   teardown?: (store: SessionStore) => void | Promise<void>;
+  /**
+   * Features the store lacks on purpose, each with the reason: their cases are reported as
+   * skipped with it, never as passed. A missing `listByCustomer` or `consumeTokenId` is found
+   * on its own when the factory returns the store synchronously; otherwise, and for the cap
+   * (which `set` shows only when called), a case for a feature the store lacks fails.
+   */
+  lacks?: Partial<Record<StoreFeature, string>>;
 }
 
 const id = () => randomBytes(32).toString("base64url").slice(0, 43);
@@ -57,7 +78,8 @@ function record(customerId: string, ttlMs = 60_000): SessionRecord {
  * The behaviour every {@link SessionStore} must have, as one test suite. Run it against your
  * own store to prove it: round trips, copies, guarded `touch` (no resurrection after destroy,
  * also when the two race), idempotent `destroy`, expiry at the record's deadline, and — where
- * implemented — per-customer listing and single-use token ids. Uses real time (the two expiry
+ * implemented — per-customer listing, single-use token ids and the per-customer cap. A feature
+ * the store lacks is reported as skipped with the reason, never as passed. Uses real time (the two expiry
  * cases wait about 120 ms plus `expiryResolution`).
  *
  * @example
@@ -79,6 +101,8 @@ export function sessionStoreConformance(
     );
   }
   const { describe, it } = harness;
+  const skip = harness.skip ?? (it as { skip?: ConformanceHarness["it"] }).skip;
+  const lacks = { ...detectMissing(factory, options.teardown), ...options.lacks };
   const afterExpiry = () => sleep(120 + (options.expiryResolution ?? 0));
   const test = (title: string, body: (store: SessionStore) => Promise<void>) =>
     it(title, async () => {
@@ -89,6 +113,22 @@ export function sessionStoreConformance(
         await options.teardown?.(store);
       }
     });
+  /** A case of an optional feature: skipped, with the reason, when the store lacks it. */
+  const feature = (
+    needs: StoreFeature,
+    title: string,
+    body: (store: SessionStore) => Promise<void>,
+  ) => {
+    const reason = lacks[needs];
+    if (reason === undefined) return test(title, body);
+    const skipped = `${title} (skipped: ${reason})`;
+    if (typeof skip !== "function") {
+      throw new TypeError(
+        `sessionStoreConformance: "${skipped}" needs a harness that can skip (it.skip or harness.skip)`,
+      );
+    }
+    skip(skipped, async () => {});
+  };
 
   describe(`SessionStore conformance: ${name}`, () => {
     test("get of an unknown id resolves null or undefined", async (store) => {
@@ -171,33 +211,129 @@ export function sessionStoreConformance(
       assert.equal((await store.get(key)) ?? null, null);
     });
 
-    test("listByCustomer lists exactly the customer's live sessions", async (store) => {
-      if (typeof store.listByCustomer !== "function") return;
-      const a = customer();
-      const [k1, k2, k3, k4] = [id(), id(), id(), id()];
-      await store.set(k1, record(a));
-      await store.set(k2, record(a));
-      await store.set(k3, record(customer()));
-      await store.set(k4, record(a, 40));
-      await afterExpiry();
-      await store.destroy(k2);
-      const listed = await store.listByCustomer(a);
-      assert.deepEqual(
-        listed.map(([key]) => key),
-        [k1],
-      );
-      assert.equal(listed[0]![1].customerId, a);
-      assert.deepEqual(await store.listByCustomer(customer()), []);
-    });
+    feature(
+      "listByCustomer",
+      "listByCustomer lists exactly the customer's live sessions",
+      async (store) => {
+        assert.equal(typeof store.listByCustomer, "function", MISSING("listByCustomer"));
+        const a = customer();
+        const [k1, k2, k3, k4] = [id(), id(), id(), id()];
+        await store.set(k1, record(a));
+        await store.set(k2, record(a));
+        await store.set(k3, record(customer()));
+        await store.set(k4, record(a, 40));
+        await afterExpiry();
+        await store.destroy(k2);
+        const listed = await store.listByCustomer!(a);
+        assert.deepEqual(
+          listed.map(([key]) => key),
+          [k1],
+        );
+        assert.equal(listed[0]![1].customerId, a);
+        assert.deepEqual(await store.listByCustomer!(customer()), []);
+      },
+    );
 
-    test("consumeTokenId is true once per id, atomically", async (store) => {
-      if (typeof store.consumeTokenId !== "function") return;
+    feature("consumeTokenId", "consumeTokenId is true once per id, atomically", async (store) => {
+      assert.equal(typeof store.consumeTokenId, "function", MISSING("consumeTokenId"));
       const token = id();
       const results = await Promise.all(
         Array.from({ length: 10 }, () => store.consumeTokenId!(token, Date.now() + 60_000)),
       );
       assert.equal(results.filter(Boolean).length, 1);
-      assert.equal(await store.consumeTokenId(id(), Date.now() + 60_000), true);
+      assert.equal(await store.consumeTokenId!(id(), Date.now() + 60_000), true);
+    });
+
+    feature(
+      "consumeTokenId",
+      "consumeTokenId forgets an id once its period is over",
+      async (store) => {
+        assert.equal(typeof store.consumeTokenId, "function", MISSING("consumeTokenId"));
+        const token = id();
+        assert.equal(await store.consumeTokenId!(token, Date.now() + 40), true);
+        await afterExpiry();
+        assert.equal(await store.consumeTokenId!(token, Date.now() + 60_000), true);
+        assert.equal(await store.consumeTokenId!(token, Date.now() + 60_000), false);
+      },
+    );
+
+    feature(
+      "maxPerCustomer",
+      "set with maxPerCustomer ends the customer's oldest sessions, never the new one nor others'",
+      async (store) => {
+        const a = customer();
+        const b = customer();
+        const limits = { maxPerCustomer: 2 };
+        const keys = [id(), id(), id(), id()];
+        const other = id();
+        await store.set(other, record(b));
+        const ended: unknown[] = [];
+        for (const [i, key] of keys.entries()) {
+          // Each sign-in later than the last, as real ones are.
+          const r = record(a);
+          r.createdAt += i;
+          r.lastSeenAt += i;
+          r.absoluteExpiresAt += i;
+          ended.push(await store.set(key, r, limits));
+        }
+        assert.ok(
+          ended.every(Array.isArray),
+          "set must resolve the ids it ended (declare lacks.maxPerCustomer if it does not cap)",
+        );
+        assert.deepEqual(ended, [[], [], [keys[0]], [keys[1]]]);
+        for (const key of keys.slice(0, 2)) assert.equal((await store.get(key)) ?? null, null);
+        for (const key of [...keys.slice(2), other])
+          assert.notEqual((await store.get(key)) ?? null, null);
+      },
+    );
+
+    test("touch and destroy racing in either order: once destroy resolved, gone", async (store) => {
+      for (let round = 0; round < 20; round++) {
+        const key = id();
+        const r = record(customer());
+        await store.set(key, r);
+        const touched = { ...r, lastSeenAt: r.lastSeenAt + 1, idleExpiresAt: r.idleExpiresAt + 1 };
+        const destroyed =
+          round % 2 === 0
+            ? Promise.all([store.destroy(key), store.touch(key, touched)])
+            : Promise.all([
+                store.touch(key, touched),
+                store.touch(key, touched),
+                store.destroy(key),
+              ]);
+        await destroyed;
+        assert.equal((await store.get(key)) ?? null, null, `round ${round}`);
+        assert.equal(await store.touch(key, touched), false, `round ${round}: touch after destroy`);
+      }
     });
   });
+}
+
+const MISSING = (method: string) =>
+  `the store has no ${method}(): declare it in options.lacks with the reason, so the case is reported as skipped`;
+
+/** The optional methods a synchronously built store lacks (the probe is torn down at once). */
+function detectMissing(
+  factory: () => SessionStore | Promise<SessionStore>,
+  teardown: ConformanceOptions["teardown"],
+): Partial<Record<StoreFeature, string>> {
+  let probe: SessionStore | Promise<SessionStore>;
+  try {
+    probe = factory();
+  } catch {
+    return {}; // built from what a beforeAll sets up: judged case by case instead
+  }
+  if (typeof (probe as Promise<SessionStore>).then === "function") {
+    void (probe as Promise<SessionStore>).then((store) => teardown?.(store)).catch(() => {});
+    return {};
+  }
+  const store = probe as SessionStore;
+  const missing: Partial<Record<StoreFeature, string>> = {};
+  for (const method of ["listByCustomer", "consumeTokenId"] as const) {
+    if (typeof store[method] !== "function") missing[method] = `the store has no ${method}()`;
+  }
+  void Promise.resolve()
+    .then(() => teardown?.(store))
+    .catch(() => {});
+  return missing;
 }

@@ -1,2 +1,2 @@
 export { sessionStoreConformance } from "./conformance.js";
-export type { ConformanceHarness, ConformanceOptions } from "./conformance.js";
+export type { ConformanceHarness, ConformanceOptions, StoreFeature } from "./conformance.js";

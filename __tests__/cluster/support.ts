@@ -1,0 +1,95 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import Redis from "ioredis";
+import { createCluster } from "redis";
+
+const nodes = (process.env.REDIS_CLUSTER_NODES ?? "").split(",").filter(Boolean);
+
+/** The cluster's nodes; a run without them fails, it never skips. */
+export function clusterNodes(): Array<{ host: string; port: number }> {
+  if (nodes.length === 0) {
+    throw new Error("REDIS_CLUSTER_NODES is not set: run these suites with `npm run test:cluster`");
+  }
+  return nodes.map((n) => {
+    const [host, port] = n.split(":");
+    return { host: host!, port: Number(port) };
+  });
+}
+
+/**
+ * An ioredis Cluster with the settings the README recommends: a command to a dead shard fails
+ * fast instead of queueing, and the slot map is refreshed soon after a failover (ioredis
+ * refreshes it when a node's connection fails).
+ */
+export function ioredisCluster(): InstanceType<typeof Redis.Cluster> {
+  return new Redis.Cluster(clusterNodes(), {
+    // While a shard is down its commands fail at once (the documented 500) instead of
+    // queueing; the other shards are not held up by it.
+    enableOfflineQueue: false,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    slotsRefreshTimeout: 1000,
+    redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 1000 },
+  });
+}
+
+/** A node-redis cluster with the README's settings, connected. */
+export async function nodeRedisCluster() {
+  const cluster = createCluster({
+    rootNodes: clusterNodes().map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+    defaults: {
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 1000,
+        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
+      },
+    },
+  });
+  cluster.on("error", () => {});
+  await cluster.connect();
+  return cluster;
+}
+
+const cli = (port: number, ...args: string[]) =>
+  execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], {
+    encoding: "utf8",
+  }).trim();
+
+/** The port of the master that holds `key`'s slot. */
+export function masterOf(key: string): number {
+  const [first] = clusterNodes();
+  const slot = cli(first!.port, "cluster", "keyslot", key);
+  for (const line of cli(first!.port, "cluster", "nodes").split("\n")) {
+    const [, address, flags, , , , , , ...ranges] = line.split(" ");
+    if (!flags!.includes("master") || flags!.includes("fail")) continue;
+    for (const range of ranges) {
+      const [lo, hi = lo] = range.split("-").map(Number);
+      if (Number(slot) >= lo! && Number(slot) <= hi!)
+        return Number(address!.split(":")[1]!.split("@")[0]);
+    }
+  }
+  throw new Error(`no live master holds slot ${slot}`);
+}
+
+/** Waits until every master's writes reached a replica (WAIT), so a failover loses none of them. */
+export function replicate(): void {
+  for (const { port } of clusterNodes()) {
+    if (cli(port, "role").startsWith("master")) cli(port, "wait", "1", "2000");
+  }
+}
+
+/** Starts a killed node again (it rejoins as a replica of the master that replaced it). */
+export function restart(port: number): void {
+  execFileSync(process.execPath, ["scripts/redis-cluster.mjs", "restart-node", String(port)], {
+    stdio: "inherit",
+  });
+}
+
+/** Kills a node with SIGKILL, as a crash would. */
+export function kill(port: number): void {
+  const pid = Number(
+    readFileSync(path.join(process.env.REDIS_CLUSTER_DIR!, `${port}.pid`), "utf8"),
+  );
+  process.kill(pid, "SIGKILL");
+}

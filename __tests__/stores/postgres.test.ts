@@ -1,0 +1,126 @@
+import pg from "pg";
+import request from "supertest";
+import { PostgresSessionStore, type SessionRecord } from "../../lib/index.js";
+import { buildApp, createClock, signIn } from "../helpers.js";
+import { DATABASE_URL, describePostgres, usePostgres } from "../support/postgres.js";
+
+describe("PostgresSessionStore setup", () => {
+  const pool = { query: async () => ({ rows: [], rowCount: 0 }) };
+  it.each([undefined, null, {}, { query: "no" }])("refuses %p as a pool", (bad) => {
+    expect(() => new PostgresSessionStore({ pool: bad as never })).toThrow(/option "pool"/);
+  });
+  it.each(["Sessions", "a;drop table x", "a.b.c", "", "1abc"])("refuses table %p", (table) => {
+    expect(() => new PostgresSessionStore({ pool, table })).toThrow(/option "table"/);
+  });
+  it("accepts a schema-qualified table, and shows the SQL it creates", () => {
+    expect(
+      () => new PostgresSessionStore({ pool, table: "auth.bff_sessions", sweepInterval: 0 }),
+    ).not.toThrow();
+    expect(PostgresSessionStore.schema("auth.bff_sessions")).toMatch(
+      /CREATE TABLE IF NOT EXISTS auth\.bff_sessions \(/,
+    );
+  });
+});
+
+describePostgres("PostgresSessionStore on the real PostgreSQL", () => {
+  const db = usePostgres("store");
+  const me = (app: ReturnType<typeof buildApp>, cookie: string) =>
+    request(app.app).get("/store/customers/me").set("Cookie", cookie);
+
+  function rec(customerId: string, now: number, idle = 60_000, absolute = 600_000): SessionRecord {
+    return {
+      customerId,
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: now + idle,
+      absoluteExpiresAt: now + absolute,
+    };
+  }
+
+  it("createTable is idempotent and never needed by a request", async () => {
+    await db.store().createTable();
+    await db.store().createTable();
+  });
+
+  it("a login on one instance authenticates on another; list, revoke and logout work across them", async () => {
+    const clock = createClock(Date.now());
+    const a = buildApp({ sessions: db.store(clock.now) }, clock);
+    const b = buildApp({ sessions: db.store(clock.now) }, clock);
+    const phone = await signIn(a, "phone");
+    const laptop = await signIn(b, "laptop");
+    expect((await me(b, phone)).status).toBe(200);
+    expect((await b.router.listCustomerSessions("cus_123")).map((s) => s.userAgent).sort()).toEqual(
+      ["laptop", "phone"],
+    );
+    expect((await request(a.app).delete("/auth/session").set("Cookie", laptop)).status).toBe(200);
+    expect((await me(b, laptop)).status).toBe(401);
+    expect(await a.router.revokeCustomerSessions("cus_123")).toBe(1);
+    expect((await me(b, phone)).status).toBe(401);
+  });
+
+  it("two instances racing touch against logout never resurrect a session (200 rounds)", async () => {
+    const store = db.store();
+    const other = new PostgresSessionStore({
+      pool: new pg.Pool({ connectionString: DATABASE_URL, max: 10 }),
+      table: db.table,
+      sweepInterval: 0,
+    });
+    const now = Date.now();
+    const ids = Array.from({ length: 200 }, (_, i) => `race${i}${"x".repeat(30)}`);
+    await Promise.all(ids.map((id) => store.set(id, rec("cus_race", now))));
+    await Promise.all(
+      ids.map((id) => Promise.all([store.touch(id, rec("cus_race", now + 1)), other.destroy(id)])),
+    );
+    const alive = await Promise.all(ids.map((id) => store.get(id)));
+    expect(alive.filter((r) => r !== null)).toHaveLength(0);
+    await (other as unknown as { pool: pg.Pool }).pool.end();
+  });
+
+  it("touch cannot revive an expired row", async () => {
+    let now = Date.now();
+    const store = db.store(() => now);
+    await store.set("expired-row", rec("cus_exp", now, 1000));
+    now += 1001;
+    expect(await store.touch("expired-row", rec("cus_exp", now))).toBe(false);
+    expect(await store.get("expired-row")).toBeNull();
+  });
+
+  it("sweeps expired rows in bounded batches, and never ends the pool", async () => {
+    let now = Date.now();
+    const store = new PostgresSessionStore({
+      pool: db.pool,
+      table: db.table,
+      sweepInterval: 0,
+      sweepBatch: 7,
+      now: () => now,
+    });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => store.set(`sweep${i}`, rec(`cus_sweep${i}`, now, 500))),
+    );
+    await store.set("sweep-live", rec("cus_sweep_live", now));
+    await store.consumeTokenId("sweep-token", now + 500);
+    now += 501;
+    const queries = jest.spyOn(db.pool, "query");
+    expect(await store.sweep()).toBe(30);
+    // 30 rows in batches of 7: five statements for sessions, one for used tokens.
+    expect(queries).toHaveBeenCalledTimes(6);
+    queries.mockRestore();
+    expect(await store.get("sweep-live")).not.toBeNull();
+    expect((await db.pool.query("SELECT 1")).rowCount).toBe(1);
+  });
+
+  it("caps a customer's sessions in the insert statement, oldest first", async () => {
+    const now = Date.now();
+    const store = db.store();
+    const ended: string[][] = [];
+    for (let i = 0; i < 5; i++) {
+      ended.push(await store.set(`cap${i}`, rec("cus_cap", now + i), { maxPerCustomer: 3 }));
+    }
+    expect(ended).toEqual([[], [], [], ["cap0"], ["cap1"]]);
+    expect((await store.listByCustomer("cus_cap")).map(([id]) => id)).toEqual([
+      "cap2",
+      "cap3",
+      "cap4",
+    ]);
+  });
+});

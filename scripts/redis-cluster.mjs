@@ -1,0 +1,138 @@
+// A throwaway Redis Cluster on loopback: three masters and three replicas on high ports, data
+// in a temporary folder. `node scripts/redis-cluster.mjs -- <command…>` starts it, runs the
+// command with REDIS_CLUSTER_NODES set, and stops the cluster afterwards, also when the
+// command fails or the script is interrupted. Used by `npm run test:cluster`.
+// `node scripts/redis-cluster.mjs restart-node <port>` (with REDIS_CLUSTER_DIR from the run)
+// starts a node that a failover test killed again, as an orchestrator would.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const BASE = Number(process.env.REDIS_CLUSTER_BASE_PORT ?? 30001);
+const PORTS = Array.from({ length: 6 }, (_, i) => BASE + i);
+const HOST = "127.0.0.1";
+const restarting = process.argv[2] === "restart-node";
+const dir = restarting
+  ? process.env.REDIS_CLUSTER_DIR
+  : mkdtempSync(path.join(tmpdir(), "bff-redis-cluster-"));
+
+const cli = (port, ...args) =>
+  execFileSync("redis-cli", ["-h", HOST, "-p", String(port), ...args], { encoding: "utf8" }).trim();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function start(ports = PORTS) {
+  for (const port of ports) {
+    execFileSync("redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      HOST,
+      "--daemonize",
+      "yes",
+      "--cluster-enabled",
+      "yes",
+      "--cluster-config-file",
+      path.join(dir, `nodes-${port}.conf`),
+      // A short node timeout: a dead master is failed over in about two seconds.
+      "--cluster-node-timeout",
+      "2000",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--pidfile",
+      path.join(dir, `${port}.pid`),
+      "--logfile",
+      path.join(dir, `${port}.log`),
+    ]);
+  }
+}
+
+async function waitFor(check, what, ms = 20_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      if (check()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`redis-cluster: ${what} within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+function stop() {
+  for (const port of PORTS) {
+    try {
+      const pid = Number(readFileSync(path.join(dir, `${port}.pid`), "utf8"));
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone (a failover test killed it, or it never started)
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (restarting) {
+  const port = Number(process.argv[3]);
+  start([port]);
+  await waitFor(() => cli(port, "ping") === "PONG", `port ${port} answers`);
+  process.exit(0);
+}
+
+const separator = process.argv.indexOf("--");
+const command = separator === -1 ? [] : process.argv.slice(separator + 1);
+if (command.length === 0) {
+  console.error("usage: node scripts/redis-cluster.mjs -- <command> [args…]");
+  process.exit(2);
+}
+
+let code = 1;
+try {
+  start();
+  for (const port of PORTS)
+    await waitFor(() => cli(port, "ping") === "PONG", `port ${port} answers`);
+  execFileSync(
+    "redis-cli",
+    [
+      "--cluster",
+      "create",
+      ...PORTS.map((p) => `${HOST}:${p}`),
+      "--cluster-replicas",
+      "1",
+      "--cluster-yes",
+    ],
+    { stdio: "ignore" },
+  );
+  for (const port of PORTS) {
+    await waitFor(
+      () => cli(port, "cluster", "info").includes("cluster_state:ok"),
+      `cluster ok on ${port}`,
+    );
+  }
+  console.log(
+    `redis-cluster: 3 masters + 3 replicas on ${HOST}:${PORTS[0]}-${PORTS.at(-1)} (${dir})`,
+  );
+  const child = spawn(command[0], command.slice(1), {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      REDIS_CLUSTER_NODES: PORTS.map((p) => `${HOST}:${p}`).join(","),
+      REDIS_CLUSTER_DIR: dir,
+    },
+  });
+  const forward = (signal) => child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  code = await new Promise((resolve) =>
+    child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0))),
+  );
+} catch (error) {
+  console.error(`redis-cluster: ${error.message}`);
+} finally {
+  stop();
+}
+process.exit(code);
