@@ -17,12 +17,13 @@ const child = fork(new URL("./servers.mjs", import.meta.url), [name], {
 const [plan] = await once(child, "message");
 const headers = {};
 if (plan.cookie) headers.cookie = plan.cookie;
-if (plan.authorization) headers.authorization = plan.authorization;
+const requests = plan.authorizations?.map((authorization) => ({ headers: { authorization } }));
 const result = await autocannon({
   url: plan.url,
   method: plan.method,
   headers,
-  connections: 32,
+  requests,
+  connections: 10,
   duration: 5,
 });
 child.send("stop");

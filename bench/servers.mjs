@@ -6,12 +6,15 @@ import cookieParser from "cookie-parser";
 import express from "express";
 import session from "express-session";
 import RedisStore from "connect-redis";
+import connectPgSimple from "connect-pg-simple";
 import Redis from "ioredis";
+import pg from "pg";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import {
   createSessionRouter,
   hmacSecret,
   MemorySessionStore,
+  PostgresSessionStore,
   RedisSessionStore,
   remoteJwks,
 } from "bff-session";
@@ -20,7 +23,10 @@ const name = process.argv[2];
 const SECRET = "bench-secret-that-is-at-least-32-bytes-long";
 const KEY = new TextEncoder().encode(SECRET);
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const DATABASE_URL =
+  process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bff_session_test";
 const PREFIX = `bffbench:${process.pid}:`;
+const TABLE = `bff_bench_${process.pid}`;
 const BODY = { customer_id: "cus_123" };
 const CUSTOMER = {
   id: "cus_123",
@@ -29,10 +35,13 @@ const CUSTOMER = {
   last_name: "Doe",
   addresses: [],
 };
-const customers = { retrieve: async (id) => (id === "cus_123" ? CUSTOMER : null) };
+const customers = {
+  retrieve: async (id) =>
+    id.startsWith("cus_") ? (id === CUSTOMER.id ? CUSTOMER : { ...CUSTOMER, id }) : null,
+};
 
-const hs256 = () =>
-  new SignJWT({ actor_id: "cus_123", actor_type: "customer" })
+const hs256 = (customerId = "cus_123") =>
+  new SignJWT({ actor_id: customerId, actor_type: "customer" })
     .setProtectedHeader({ alg: "HS256" })
     .setIssuedAt()
     .setExpirationTime("1h")
@@ -41,14 +50,37 @@ const hs256 = () =>
 let redis;
 const redisClient = () =>
   (redis ??= new Redis(REDIS_URL, { enableOfflineQueue: true, maxRetriesPerRequest: 1 }));
+let pool;
+const pgPool = () => (pool ??= new pg.Pool({ connectionString: DATABASE_URL, max: 10 }));
+async function postgresStore() {
+  const store = new PostgresSessionStore({ pool: pgPool(), table: TABLE, sweepInterval: 0 });
+  await store.createTable();
+  return store;
+}
 
 const app = express();
 app.disable("x-powered-by");
 app.disable("etag");
-const prepare = { cookie: undefined, authorization: undefined };
+const prepare = { cookie: undefined, authorizations: undefined };
+
+/**
+ * The logins every POST case sends: tokens of CUSTOMERS different customers, in turn, as real
+ * sign-ins are spread over many accounts (one account's sessions are capped at 10).
+ */
+const CUSTOMERS = 5000;
+async function loginTokens() {
+  prepare.authorizations = await Promise.all(
+    Array.from({ length: CUSTOMERS }, async (_, i) => `Bearer ${await hs256(`cus_${i}`)}`),
+  );
+}
 
 async function bffRouter(store, keys = hmacSecret(SECRET)) {
-  const router = createSessionRouter({ keys, customers, sessions: store, csrf: false });
+  const router = createSessionRouter({
+    keys,
+    customers,
+    sessions: store,
+    csrf: false,
+  });
   app.use(router);
   app.get("/me", router.authenticate(), (req, res) => res.json(BODY));
   return router;
@@ -79,6 +111,27 @@ const cases = {
     prepare.cookie = "sid=opaque-session-id-0123456789abcdef";
     return { path: "/me" };
   },
+  async "minimum-get-redis"() {
+    // The hand-written floor on Redis: cookie-parser, one GET, JSON.parse, a deadline check.
+    const client = redisClient();
+    const id = randomBytes(32).toString("base64url");
+    await client.set(
+      `${PREFIX}${id}`,
+      JSON.stringify({ customerId: "cus_123", expiresAt: Date.now() + 3600_000 }),
+      "PX",
+      3600_000,
+    );
+    app.use(cookieParser());
+    app.get("/me", async (req, res) => {
+      const raw = await client.get(`${PREFIX}${req.cookies.sid}`);
+      const s = raw === null ? undefined : JSON.parse(raw);
+      if (s === undefined || s.expiresAt <= Date.now())
+        return void res.status(401).send("Unauthorized");
+      res.json(BODY);
+    });
+    prepare.cookie = `sid=${id}`;
+    return { path: "/me" };
+  },
   async "bff-get-memory"(base) {
     await bffRouter(new MemorySessionStore());
     return { path: "/me", after: async () => (prepare.cookie = await loginCookie(base)) };
@@ -86,6 +139,14 @@ const cases = {
   async "bff-get-redis"(base) {
     await bffRouter(new RedisSessionStore({ client: redisClient(), prefix: PREFIX }));
     return { path: "/me", after: async () => (prepare.cookie = await loginCookie(base)) };
+  },
+  async "bff-get-postgres"(base) {
+    await bffRouter(await postgresStore());
+    return { path: "/me", after: async () => (prepare.cookie = await loginCookie(base)) };
+  },
+  async "express-session-get-postgres"(base) {
+    expressSession(await pgSimpleStore());
+    return { path: "/me", after: async () => (prepare.cookie = await expressSessionCookie(base)) };
   },
   async "express-session-get-memory"(base) {
     expressSession(new session.MemoryStore());
@@ -110,35 +171,57 @@ const cases = {
         res.status(401).send("Unauthorized");
       }
     });
-    prepare.authorization = `Bearer ${await hs256()}`;
+    await loginTokens();
     return { path: "/auth/session", method: "POST" };
   },
-  async "bff-post-memory"() {
-    await bffRouter(new MemorySessionStore());
-    prepare.authorization = `Bearer ${await hs256()}`;
-    return { path: "/auth/session", method: "POST" };
-  },
-  async "bff-post-redis"() {
-    await bffRouter(new RedisSessionStore({ client: redisClient(), prefix: PREFIX }));
-    prepare.authorization = `Bearer ${await hs256()}`;
-    return { path: "/auth/session", method: "POST" };
-  },
-  async "express-session-post-redis"() {
-    expressSession(new RedisStore({ client: redisClient(), prefix: PREFIX }));
-    app.post("/auth/session", async (req, res, next) => {
+  async "minimum-post-redis"() {
+    // The hand-written login floor on Redis: jose verify, a random id, one SET PX, a cookie.
+    const client = redisClient();
+    app.post("/auth/session", async (req, res) => {
       try {
         const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
         const { payload } = await jwtVerify(token, KEY, { algorithms: ["HS256"] });
-        req.session.regenerate((err) => {
-          if (err) return next(err);
-          req.session.customerId = payload.actor_id;
-          res.json({ user: CUSTOMER });
-        });
+        const id = randomBytes(32).toString("base64url");
+        await client.set(
+          `${PREFIX}${id}`,
+          JSON.stringify({ customerId: payload.actor_id }),
+          "PX",
+          3600_000,
+        );
+        res.setHeader("Set-Cookie", `sid=${id}; Path=/; HttpOnly; SameSite=Lax`);
+        res.json({ user: CUSTOMER });
       } catch {
         res.status(401).send("Unauthorized");
       }
     });
-    prepare.authorization = `Bearer ${await hs256()}`;
+    await loginTokens();
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "bff-post-memory"() {
+    await bffRouter(new MemorySessionStore());
+    await loginTokens();
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "bff-post-redis"() {
+    await bffRouter(new RedisSessionStore({ client: redisClient(), prefix: PREFIX }));
+    await loginTokens();
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "express-session-post-redis"() {
+    expressSession(new RedisStore({ client: redisClient(), prefix: PREFIX }));
+    expressSessionLogin();
+    await loginTokens();
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "bff-post-postgres"() {
+    await bffRouter(await postgresStore());
+    await loginTokens();
+    return { path: "/auth/session", method: "POST" };
+  },
+  async "express-session-post-postgres"() {
+    expressSession(await pgSimpleStore());
+    expressSessionLogin();
+    await loginTokens();
     return { path: "/auth/session", method: "POST" };
   },
   async "bff-post-es256-jwks"(base) {
@@ -146,15 +229,47 @@ const cases = {
     const jwk = { ...(await exportJWK(publicKey)), kid: "bench", alg: "ES256" };
     app.get("/.well-known/jwks.json", (_req, res) => res.json({ keys: [jwk] }));
     await bffRouter(new MemorySessionStore(), remoteJwks(new URL(`${base}/.well-known/jwks.json`)));
-    const token = await new SignJWT({ actor_id: "cus_123", actor_type: "customer" })
-      .setProtectedHeader({ alg: "ES256", kid: "bench" })
-      .setIssuedAt()
-      .setExpirationTime("1h")
-      .sign(privateKey);
-    prepare.authorization = `Bearer ${token}`;
+    prepare.authorizations = await Promise.all(
+      Array.from({ length: CUSTOMERS }, async (_, i) => {
+        const token = await new SignJWT({ actor_id: `cus_${i}`, actor_type: "customer" })
+          .setProtectedHeader({ alg: "ES256", kid: "bench" })
+          .setIssuedAt()
+          .setExpirationTime("1h")
+          .sign(privateKey);
+        return `Bearer ${token}`;
+      }),
+    );
     return { path: "/auth/session", method: "POST" };
   },
 };
+
+/** connect-pg-simple, as an express-session team on PostgreSQL runs it (its documented table). */
+async function pgSimpleStore() {
+  const table = `${TABLE}_pgsimple`;
+  await pgPool().query(
+    `CREATE TABLE IF NOT EXISTS ${table} (sid varchar NOT NULL PRIMARY KEY, sess json NOT NULL, expire timestamp(6) NOT NULL);
+     CREATE INDEX IF NOT EXISTS ${table}_expire ON ${table} (expire)`,
+  );
+  const PgStore = connectPgSimple(session);
+  return new PgStore({ pool: pgPool(), tableName: table });
+}
+
+/** The login a team on express-session writes: jose verify, regenerate, store the customer. */
+function expressSessionLogin() {
+  app.post("/auth/session", async (req, res, next) => {
+    try {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+      const { payload } = await jwtVerify(token, KEY, { algorithms: ["HS256"] });
+      req.session.regenerate((err) => {
+        if (err) return next(err);
+        req.session.customerId = payload.actor_id;
+        res.json({ user: CUSTOMER });
+      });
+    } catch {
+      res.status(401).send("Unauthorized");
+    }
+  });
+}
 
 function expressSession(store) {
   app.use(
@@ -200,7 +315,13 @@ const server = app.listen(0, "127.0.0.1", async () => {
 });
 
 process.on("message", async (message) => {
+  // Server CPU time so far, for µs per request: steadier than req/s on a shared machine.
+  if (message === "cpu") return void process.send({ type: "cpu", usage: process.cpuUsage() });
   if (message !== "stop") return;
+  if (pool !== undefined) {
+    await pool.query(`DROP TABLE IF EXISTS ${TABLE}, ${TABLE}_used_tokens, ${TABLE}_pgsimple`);
+    await pool.end();
+  }
   if (redis !== undefined) {
     const keys = await redis.keys(`${PREFIX}*`);
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));

@@ -130,7 +130,8 @@ export class RedisSessionStore implements SessionStore {
       ]),
       this.send(["SET", this.sessionKey(id), JSON.stringify(record), "PX", this.ttl(record)]),
     ]);
-    const ids = Array.isArray(ended) ? ended.map(String) : [];
+    if (!Array.isArray(ended) || ended.length === 0) return [];
+    const ids = ended.map(String);
     // One key per command: the sessions live in other slots than their index on a cluster.
     await Promise.all(ids.map((old) => this.send(["DEL", this.sessionKey(old)])));
     return ids;
