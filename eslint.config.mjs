@@ -3,7 +3,16 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "example-app/dist/", "coverage/", "node_modules/", ".e2e-artifacts/"] },
+  {
+    ignores: [
+      "dist/",
+      "example-app/dist/",
+      "coverage/",
+      "node_modules/",
+      ".e2e-artifacts/",
+      "**/.medusa/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,7 +23,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.cjs"],
+    // Medusa loads its configuration with require().
+    files: ["**/*.cjs", "test-backends/medusa/medusa-config.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
