@@ -42,7 +42,14 @@ export function createAuthenticate(ctx: RouterContext) {
         next();
         return;
       }
-      req.auth = toAuthInfo(ref!.id, record, sessions.keptToken(record, ref!));
+      const token = record.token === undefined ? undefined : await ctx.keptToken(ref!, record);
+      if (record.token !== undefined && token === undefined) {
+        // The refresh ended the session (the backend refused the token).
+        if (!optional) throw new NoSessionError("the kept token was refused by the backend");
+        next();
+        return;
+      }
+      req.auth = toAuthInfo(ref!.id, record, token);
       next();
     }
 

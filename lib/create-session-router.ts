@@ -14,6 +14,9 @@ import { getSession } from "./routes/get-session.js";
 import { postSession } from "./routes/post-session.js";
 import { SessionCookie } from "./session/cookie.js";
 import { SessionManager } from "./session/session-manager.js";
+import { UpstreamClient } from "./upstream/client.js";
+import { createStoreApi } from "./upstream/forward.js";
+import { TokenRefresher } from "./upstream/refresh.js";
 import type { SessionInfo } from "./stores/session-store.js";
 
 /**
@@ -37,6 +40,11 @@ export interface SessionRouter extends Router {
   revokeCustomerSessions(customerId: string, options?: { except?: string }): Promise<number>;
   /** The customer's live sessions, newest use first: metadata only, never a token. */
   listCustomerSessions(customerId: string): Promise<SessionInfo[]>;
+  /**
+   * With `upstream`: middleware that forwards `/store/*` to the backend as the signed-in
+   * customer, or as a guest without a session cookie. Mount it at the app's root.
+   */
+  storeApi(): RequestHandler;
 }
 
 /**
@@ -65,7 +73,21 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     report,
     logger,
     policy: Object.freeze({ ...resolved.token, keys: resolved.keys, now: resolved.now }),
+    keptToken: (ref, record) => sessions.keptToken(record, ref),
   };
+  const upstream = resolved.upstream;
+  const client = upstream === undefined ? undefined : new UpstreamClient(upstream);
+  const refresher =
+    client === undefined || upstream!.refresh === false
+      ? undefined
+      : new TokenRefresher(ctx, client, upstream!.refresh.remaining);
+  if (refresher !== undefined) ctx.keptToken = (ref, record) => refresher.token(ref, record);
+  const storeApi =
+    client === undefined
+      ? () => {
+          throw new TypeError('storeApi() needs the "upstream" option of createSessionRouter');
+        }
+      : createStoreApi(ctx, client, refresher);
 
   const router = Router();
   router.route(ROUTE).post(postSession(ctx)).delete(deleteSession(ctx)).get(getSession(ctx));
@@ -77,6 +99,7 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     revokeCustomerSessions: (customerId: string, revokeOptions: { except?: string } = {}) =>
       sessions.revoke(customerId, revokeOptions.except),
     listCustomerSessions: (customerId: string) => sessions.list(customerId),
+    storeApi,
   }) as SessionRouter;
 }
 

@@ -22,7 +22,15 @@ export type SessionEvent =
       sessionId: string;
       customerId: string | undefined;
       /** `limit`: the customer signed in once more than `session.maxPerCustomer` allows. */
-      reason: "logout" | "replaced" | "customer_gone" | "limit";
+      reason:
+        | "logout"
+        | "replaced"
+        | "customer_gone"
+        | "limit"
+        /** The backend answered 401 to the kept token (revoked or expired there). */
+        | "upstream_unauthorized"
+        /** A refreshed token named another customer. */
+        | "customer_changed";
     }
   | { type: "session.revoked"; customerId: string; count: number }
   | { type: "session.expired"; sessionId: string; customerId: string; kind: "idle" | "absolute" }
@@ -30,7 +38,11 @@ export type SessionEvent =
   | { type: "csrf.rejected"; method: string; detail: string }
   | { type: "store.error"; operation: string; error: unknown }
   /** The customer store failed on the server's side (a 5xx): backend down, misconfigured. */
-  | { type: "customer.error"; error: unknown };
+  | { type: "customer.error"; error: unknown }
+  /** The kept token was exchanged for a fresh one at the backend. */
+  | { type: "token.refreshed"; sessionId: string; customerId: string }
+  /** A call to the commerce backend failed: forwarding (with the status sent) or a refresh. */
+  | { type: "upstream.error"; operation: "forward" | "refresh"; status?: number; error: unknown };
 
 /**
  * A pino/bunyan/console-compatible logger. Without one, warnings and errors go to stderr (as

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CustomerStore } from "./customers/customer-store.js";
-import { requiresToken } from "./customers/upstream.js";
+import { requiresToken, upstreamCustomerStore } from "./customers/upstream.js";
 import { resolveLogger, type Logger, type SessionEvent } from "./events.js";
 import { parseDuration, type Duration, type Lifetime } from "./session/lifetime.js";
 import type { ResolvedCookie } from "./session/cookie.js";
@@ -26,8 +26,11 @@ import type { TokenPolicy } from "./token/verify-token.js";
 export interface SessionRouterOptions {
   /** Where token-verifying keys come from: `hmacSecret()`, `publicKeys()`, `remoteJwks()` or your own. */
   keys: KeySource;
-  /** Loads the customer a token or session names. */
-  customers: CustomerStore;
+  /**
+   * Loads the customer a token or session names. Required, except with `upstream`, where it
+   * defaults to the backend's `GET /store/customers/me`, read as the customer.
+   */
+  customers?: CustomerStore;
   /** Where sessions live. Default: a new `MemorySessionStore()`. */
   sessions?: SessionStore;
   /** How tokens are judged beyond their signature. */
@@ -91,6 +94,12 @@ export interface SessionRouterOptions {
      */
     maxPerCustomer?: number;
   };
+  /**
+   * The commerce backend this BFF fronts (xclade/Medusa): with it, every session keeps the
+   * customer's token sealed, `router.storeApi()` forwards `/store/*` as the customer, and the
+   * kept token is refreshed before it expires.
+   */
+  upstream?: UpstreamOptions;
   /** Cross-site request defence for cookie-authenticated writes, or false to turn it off. */
   csrf?: { trustedOrigins?: string[]; allowSameSite?: boolean } | false;
   /** Receives every {@link SessionEvent}. A throw or a rejected promise is logged, never fatal. */
@@ -103,6 +112,40 @@ export interface SessionRouterOptions {
   logger?: Logger | false;
   /** The clock, in ms since the epoch (for tests). Default `Date.now`. */
   now?: () => number;
+}
+
+/**
+ * The `upstream` option: the commerce backend the BFF fronts.
+ *
+ * @example
+ * ```ts
+ * const upstream: UpstreamOptions = { baseUrl: "http://127.0.0.1:9000", publishableKey: process.env.PK, timeout: "10s" };
+ * ```
+ */
+export interface UpstreamOptions {
+  /** The backend's base URL, e.g. "https://api.example.com". */
+  baseUrl: string | URL;
+  /** Sent as `x-publishable-api-key` with every call; without it, the browser's own passes. */
+  publishableKey?: string;
+  /** How long the backend may take to answer before the browser gets a 504. Default "10s". */
+  timeout?: Duration;
+  /**
+   * Refresh the kept token (`POST /auth/token/refresh`) when less than `remaining` of its
+   * lifetime is left; `false` turns refresh off (a session then ends at its token's `exp`).
+   * Default `{ remaining: 0.25 }`.
+   */
+  refresh?: boolean | { remaining?: number };
+}
+
+/** The `upstream` option after defaults. */
+export interface ResolvedUpstream {
+  /** The base URL, always ending in "/". */
+  baseUrl: URL;
+  publishableKey: string | undefined;
+  /** Milliseconds. */
+  timeout: number;
+  /** The share of a token's lifetime left at which it is refreshed, or false. */
+  refresh: { remaining: number } | false;
 }
 
 /**
@@ -131,6 +174,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
     storeTimeout: "2s",
     maxPerCustomer: 10,
   },
+  upstream: { timeout: "10s", refreshRemaining: 0.25 },
 } as const);
 
 /** Options after validation and defaults; frozen, computed once per router. */
@@ -143,6 +187,7 @@ export interface ResolvedOptions {
   cookie: ResolvedCookie;
   lifetime: Lifetime;
   limits: SessionLimits;
+  upstream: ResolvedUpstream | undefined;
   csrf: { trustedOrigins: ReadonlySet<string>; allowSameSite: boolean } | false;
   onEvent: ((event: SessionEvent) => unknown) | undefined;
   /** The logger to use, never undefined: the app's (guarded), stderr, or silent. */
@@ -218,6 +263,30 @@ const sessionSchema = z.strictObject({
   maxPerCustomer: z.number().int().positive().optional(),
 });
 
+const upstreamSchema = z.strictObject({
+  baseUrl: z.union([z.string(), z.instanceof(URL)]).refine((v) => {
+    try {
+      return ["http:", "https:"].includes(new URL(String(v)).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL such as "http://127.0.0.1:9000"'),
+  publishableKey: z.string().min(1).optional(),
+  timeout: duration.optional(),
+  refresh: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        remaining: z
+          .number()
+          .gt(0, "must be a share of the lifetime between 0 and 1")
+          .lt(1, "must be a share of the lifetime between 0 and 1")
+          .optional(),
+      }),
+    ])
+    .optional(),
+});
+
 const csrfSchema = z.strictObject({
   trustedOrigins: z.array(origin).optional(),
   allowSameSite: z.boolean().optional(),
@@ -230,8 +299,8 @@ const schema = z.strictObject({
   ),
   customers: withMethods<CustomerStore>(
     ["retrieve"],
-    "is required: an object with a retrieve(customerId, context) method",
-  ),
+    "must be an object with a retrieve(customerId, context) method",
+  ).optional(),
   sessions: withMethods<SessionStore>(
     ["get", "set", "touch", "destroy"],
     "must be a SessionStore: an object with get, set, touch and destroy methods",
@@ -239,6 +308,7 @@ const schema = z.strictObject({
   token: tokenSchema.optional(),
   cookie: cookieSchema.optional(),
   session: sessionSchema.optional(),
+  upstream: upstreamSchema.optional(),
   csrf: z.union([z.literal(false), csrfSchema]).optional(),
   onEvent: fn("a function").optional(),
   logger: z
@@ -257,6 +327,7 @@ export const SHAPES: Readonly<Record<string, object>> = {
   token: tokenSchema.shape,
   cookie: cookieSchema.shape,
   session: sessionSchema.shape,
+  upstream: upstreamSchema.shape,
   csrf: csrfSchema.shape,
 };
 
@@ -307,7 +378,28 @@ export function resolveOptions(options: unknown): ResolvedOptions {
 
   const token = o.token ?? {};
   const sessions = o.sessions ?? new MemorySessionStore();
-  if (requiresToken(o.customers) && token.keep !== true) {
+  const upstream = resolveUpstream(o.upstream);
+  if (upstream !== undefined && token.keep === false) {
+    throw new TypeError(
+      'option "token.keep" cannot be false with "upstream": the BFF calls the backend with the kept token',
+    );
+  }
+  const customers =
+    o.customers ??
+    (upstream === undefined
+      ? undefined
+      : upstreamCustomerStore({
+          baseUrl: upstream.baseUrl,
+          publishableKey: upstream.publishableKey,
+          timeout: Math.ceil(upstream.timeout),
+        }));
+  if (customers === undefined) {
+    throw new TypeError(
+      'option "customers" is required (an object with a retrieve(customerId, context) method), unless "upstream" is set',
+    );
+  }
+  const keep = upstream !== undefined || token.keep === true;
+  if (requiresToken(customers) && !keep) {
     throw new TypeError(
       'option "token.keep" must be true: the customer store reads the backend with the customer\'s token',
     );
@@ -318,7 +410,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
 
   return Object.freeze({
     keys: o.keys,
-    customers: o.customers,
+    customers,
     sessions,
     token: Object.freeze({
       issuer: token.issuer,
@@ -332,7 +424,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       customerIdClaim: token.customerIdClaim ?? d.token.customerIdClaim,
       actorTypeClaim: token.actorTypeClaim ?? d.token.actorTypeClaim,
       actorType: token.actorType ?? d.token.actorType,
-      keep: token.keep ?? d.token.keep,
+      keep,
     }),
     cookie: Object.freeze({
       name,
@@ -350,6 +442,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       touchInterval,
       storeTimeout: parseDuration(o.session?.storeTimeout ?? d.session.storeTimeout)!,
     }),
+    upstream,
     limits: Object.freeze({
       maxPerCustomer: o.session?.maxPerCustomer ?? d.session.maxPerCustomer,
     }),
@@ -364,5 +457,22 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     logger: resolveLogger(o.logger),
     logDebug: o.logger !== undefined && o.logger !== false,
     now: o.now ?? Date.now,
+  });
+}
+
+function resolveUpstream(upstream: UpstreamOptions | undefined): ResolvedUpstream | undefined {
+  if (upstream === undefined) return undefined;
+  const d = DEFAULT_OPTIONS.upstream;
+  const refresh = upstream.refresh ?? true;
+  return Object.freeze({
+    baseUrl: new URL(String(upstream.baseUrl).replace(/\/?$/, "/")),
+    publishableKey: upstream.publishableKey,
+    timeout: parseDuration(upstream.timeout ?? d.timeout)!,
+    refresh:
+      refresh === false
+        ? false
+        : Object.freeze({
+            remaining: (refresh === true ? undefined : refresh.remaining) ?? d.refreshRemaining,
+          }),
   });
 }

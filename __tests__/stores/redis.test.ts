@@ -176,7 +176,7 @@ describeRedis("RedisSessionStore on the real Redis", () => {
 
   it("treats a corrupted record as no session: 401, deleted, reported", async () => {
     const store = new RedisSessionStore({ client: io, prefix: `${prefix}corrupt:` });
-    const t = buildApp({ sessions: store, now: Date.now });
+    const t = buildApp({ sessions: store, now: Date.now }, createClock(Date.now()));
     const res = await request(t.app)
       .post("/auth/session")
       .set("Authorization", `Bearer ${await signToken(t.clock)}`);

@@ -11,7 +11,8 @@ import { StoreApiError } from "../errors/store-api-error.js";
 import { sendError } from "../errors/send-error.js";
 import type { Logger, SessionEvent } from "../events.js";
 import type { ResolvedOptions } from "../options.js";
-import type { SessionManager } from "../session/session-manager.js";
+import type { SessionManager, SessionRef } from "../session/session-manager.js";
+import type { SessionRecord } from "../stores/session-store.js";
 import type { TokenPolicy } from "../token/verify-token.js";
 
 /** What every route handler shares; built once by createSessionRouter. */
@@ -21,6 +22,14 @@ export interface RouterContext {
   policy: TokenPolicy;
   report: (event: SessionEvent) => void;
   logger: Logger;
+  /**
+   * The session's kept token, refreshed first when due (`upstream`); undefined without one,
+   * or when the refresh ended the session.
+   */
+  keptToken(
+    ref: SessionRef,
+    record: SessionRecord,
+  ): Promise<string | undefined> | string | undefined;
 }
 
 /** Loads the customer through the CustomerStore and parses it into the documented shape. */

@@ -20,7 +20,11 @@ export function getSession(ctx: RouterContext) {
         res.append("Set-Cookie", sessions.cookie.clear());
       throw new NoSessionError("no live session");
     }
-    const token = sessions.keptToken(record, ref);
+    const token = await ctx.keptToken(ref, record);
+    if (record.token !== undefined && token === undefined) {
+      res.append("Set-Cookie", sessions.cookie.clear());
+      throw new NoSessionError("the kept token was refused by the backend");
+    }
     const user = await loadCustomer(ctx, record.customerId, { req, claims: undefined, token });
     if (user === undefined) {
       await sessions.destroy(ref.id, record.customerId, "customer_gone");

@@ -3,13 +3,13 @@ import { checkCrossSite } from "../csrf.js";
 import { TokenRejectedError } from "../errors/internal-errors.js";
 import { StoreApiError } from "../errors/store-api-error.js";
 import { readBearerToken } from "../token/read-bearer.js";
+import { keptToken } from "../session/kept-token.js";
 import { tokenUseId, verifyToken } from "../token/verify-token.js";
 import { fail, loadCustomer, type RouterContext } from "./context.js";
 
 /** POST /auth/session — Set Authentication Session: a verified customer JWT becomes a session cookie. */
 export function postSession(ctx: RouterContext) {
   const { sessions, options, policy } = ctx;
-  const maxAgeSeconds = options.lifetime.absoluteTimeout / 1000;
 
   async function handle(req: Request, res: Response): Promise<void> {
     const crossSite = checkCrossSite(req, options.csrf);
@@ -32,13 +32,14 @@ export function postSession(ctx: RouterContext) {
     // along — a planted one or the previous login's. End it and issue a fresh one.
     const previous = sessions.fromRequest(req);
     if (previous !== undefined) await sessions.destroy(previous.id, undefined, "replaced");
-    // RFC 7519 allows a fractional exp; stores deal in whole milliseconds.
-    const upstream = options.token.keep
-      ? { token, expiresAt: Math.floor(claims.exp! * 1000) }
-      : undefined;
-    const created = await sessions.create(customerId, req, upstream);
+    const kept = options.token.keep ? keptToken(token, claims, options.now()) : undefined;
+    const created = await sessions.create(customerId, req, kept);
 
-    res.append("Set-Cookie", sessions.cookie.serialize(created.token, maxAgeSeconds));
+    // The cookie lives as long as the session can: the absolute timeout, or the kept token's
+    // exp when it caps the session.
+    const { absoluteExpiresAt, createdAt } = created.record;
+    const maxAge = (absoluteExpiresAt - createdAt) / 1000;
+    res.append("Set-Cookie", sessions.cookie.serialize(created.token, maxAge));
     res.status(200).json({ user });
   }
 

@@ -16,6 +16,13 @@ import { newDeadlines } from "./lifetime.js";
 import { openToken, sealToken } from "./sealed-token.js";
 import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
 
+/** A customer token to keep in a session, with its lifetime in ms since the epoch. */
+export interface KeptToken {
+  token: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
 /** The session a request's cookie names: the cookie's token and the store key derived from it. */
 export interface SessionRef {
   token: string;
@@ -78,12 +85,13 @@ export class SessionManager {
 
   /**
    * Starts a session; resolves the token for the cookie and the session's id. With
-   * `token.keep`, `upstream` is sealed into the record and the session ends no later than it.
+   * `token.keep`, `kept` is sealed into the record; unless the token is refreshed (`upstream`
+   * with refresh on), the session ends no later than the token.
    */
   async create(
     customerId: string,
     req: Request,
-    upstream?: { token: string; expiresAt: number },
+    kept?: KeptToken,
   ): Promise<{ token: string; id: string; record: SessionRecord }> {
     const now = this.options.now();
     const token = generateSessionToken();
@@ -97,10 +105,14 @@ export class SessionManager {
       ...newDeadlines(now, this.options.lifetime),
     };
     if (userAgent !== undefined) record.userAgent = userAgent;
-    if (upstream !== undefined) {
-      record.token = sealToken(upstream.token, token);
-      record.absoluteExpiresAt = Math.min(record.absoluteExpiresAt, upstream.expiresAt);
-      record.idleExpiresAt = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
+    if (kept !== undefined) {
+      record.token = sealToken(kept.token, token);
+      record.tokenIssuedAt = kept.issuedAt;
+      record.tokenExpiresAt = kept.expiresAt;
+      if (this.options.upstream?.refresh === false || this.options.upstream === undefined) {
+        record.absoluteExpiresAt = Math.min(record.absoluteExpiresAt, kept.expiresAt);
+        record.idleExpiresAt = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
+      }
     }
     const ended = await this.call("set", () => this.store.set(id, record, this.options.limits));
     // The one event of every login: not even built when nobody listens.
@@ -145,9 +157,12 @@ export class SessionManager {
       record.createdAt + lifetime.absoluteTimeout,
     );
     const idleExpiresAt = Math.min(record.idleExpiresAt, record.lastSeenAt + lifetime.idleTimeout);
-    if (now >= absoluteExpiresAt || now >= idleExpiresAt) {
+    // A kept token that expired (not refreshed in time: the backend was down) ends the session.
+    const tokenDead = record.tokenExpiresAt !== undefined && now >= record.tokenExpiresAt;
+    if (now >= absoluteExpiresAt || now >= idleExpiresAt || tokenDead) {
       await this.call("destroy", () => this.store.destroy(id));
-      const kind = now >= absoluteExpiresAt ? "absolute" : "idle";
+      const kind =
+        now >= idleExpiresAt && !tokenDead && now < absoluteExpiresAt ? "idle" : "absolute";
       this.report({ type: "session.expired", sessionId: id, customerId: record.customerId, kind });
       return undefined;
     }
@@ -171,6 +186,32 @@ export class SessionManager {
     return alive ? touched : undefined;
   }
 
+  /**
+   * Replaces the kept token of a live session (after a refresh); false when the session is
+   * gone meanwhile (a guarded `touch`: a logout is never undone).
+   */
+  async replaceToken(ref: SessionRef, record: SessionRecord, kept: KeptToken): Promise<boolean> {
+    const updated: SessionRecord = {
+      ...record,
+      token: sealToken(kept.token, ref.token),
+      tokenIssuedAt: kept.issuedAt,
+      tokenExpiresAt: kept.expiresAt,
+    };
+    return this.call("touch", () => this.store.touch(ref.id, updated));
+  }
+
+  /**
+   * True for the first caller of `name` within `ms`, across instances where the store can
+   * record it (`consumeTokenId`); always true otherwise.
+   */
+  async claim(name: string, ms: number): Promise<boolean> {
+    if (typeof this.store.consumeTokenId !== "function") return true;
+    const key = sessionIdFor(name);
+    return this.call("consumeTokenId", () =>
+      this.store.consumeTokenId!(key, this.options.now() + ms),
+    );
+  }
+
   /** The customer's bearer token kept with `token.keep`, opened with the cookie's token. */
   keptToken(record: SessionRecord, ref: SessionRef): string | undefined {
     return record.token === undefined ? undefined : openToken(record.token, ref.token);
@@ -179,7 +220,7 @@ export class SessionManager {
   async destroy(
     id: string,
     customerId: string | undefined,
-    reason: "logout" | "replaced" | "customer_gone",
+    reason: "logout" | "replaced" | "customer_gone" | "upstream_unauthorized" | "customer_changed",
   ): Promise<void> {
     await this.call("destroy", () => this.store.destroy(id));
     this.report({ type: "session.destroyed", sessionId: id, customerId, reason });

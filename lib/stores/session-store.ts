@@ -33,6 +33,10 @@ export interface SessionRecord {
   userAgent?: string;
   /** With `token.keep`: the customer's JWT, sealed with a key only the cookie's token yields. */
   token?: string;
+  /** With `token.keep`: when the kept token was issued (`iat`), for refreshing it in time. */
+  tokenIssuedAt?: number;
+  /** With `token.keep`: when the kept token expires (`exp`); the session cannot outlive it. */
+  tokenExpiresAt?: number;
 }
 
 /**
@@ -137,6 +141,8 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     Number.isFinite(r.absoluteExpiresAt) &&
     (r.userAgent === undefined || typeof r.userAgent === "string") &&
     (r.token === undefined || typeof r.token === "string") &&
+    (r.tokenIssuedAt === undefined || Number.isFinite(r.tokenIssuedAt)) &&
+    (r.tokenExpiresAt === undefined || Number.isFinite(r.tokenExpiresAt)) &&
     (r.sid === undefined || typeof r.sid === "string")
   );
 }

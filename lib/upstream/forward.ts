@@ -1,0 +1,229 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { pipeline } from "node:stream/promises";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { errors } from "undici";
+import { checkCrossSite } from "../csrf.js";
+import { NoSessionError } from "../errors/internal-errors.js";
+import { fail, type RouterContext } from "../routes/context.js";
+import type { UpstreamClient } from "./client.js";
+import type { TokenRefresher } from "./refresh.js";
+import { storePath } from "./store-path.js";
+
+// RFC 9110 §7.6.1: meant for one connection only, never forwarded.
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+// Never sent on as the browser sent them: the BFF decides who the backend sees.
+const REQUEST_DROPPED: ReadonlySet<string> = new Set([
+  "host",
+  "cookie",
+  "authorization",
+  "expect",
+  "content-length",
+]);
+const UNAVAILABLE = { message: "The commerce backend is unavailable.", type: "unexpected_state" };
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/**
+ * Builds `router.storeApi()`: forwards `/store/*` to the backend as the signed-in customer
+ * (the kept token as bearer), or as a guest without a session cookie. A cookie that names no
+ * live session is refused (401, cleared), never downgraded to a guest: prices and carts
+ * differ for customers. Each step is a line of `forward` below.
+ */
+export function createStoreApi(
+  ctx: RouterContext,
+  client: UpstreamClient,
+  refresher: TokenRefresher | undefined,
+) {
+  const { sessions, options, report, logger } = ctx;
+  const { publishableKey } = client.options;
+
+  async function forward(req: Request, res: Response): Promise<void> {
+    const path = storePath(req.originalUrl);
+    if (path === undefined) {
+      res.status(400).json({ message: "The request path is not allowed.", type: "invalid_data" });
+      return;
+    }
+
+    const token = await sessionToken(req, res);
+    if (token === null) return; // answered: 401 or 403
+
+    const headers = requestHeaders(req.headers, token, publishableKey);
+    const body = requestBody(req, headers);
+    // A browser that goes away aborts the backend call too.
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+
+    let answer;
+    try {
+      answer = await client.request({
+        path,
+        method: req.method as "GET",
+        headers,
+        body,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      unavailable(res, error);
+      return;
+    }
+
+    if (token !== undefined && answer.statusCode === 401) {
+      // The backend no longer takes the session's token: no zombie session that looks signed
+      // in while every call fails.
+      await answer.body.dump();
+      const ref = sessions.fromRequest(req)!;
+      await sessions.destroy(ref.id, undefined, "upstream_unauthorized");
+      res.append("Set-Cookie", sessions.cookie.clear());
+      throw new NoSessionError("the backend refused the session's token");
+    }
+
+    res.status(answer.statusCode);
+    copyResponseHeaders(answer.headers, res);
+    if (token !== undefined) {
+      // Personal answers: never cached by a shared cache, nor shown to another cookie.
+      res.setHeader("Cache-Control", "private, no-store");
+      res.vary("Cookie");
+    }
+    try {
+      await pipeline(answer.body, res);
+    } catch (error) {
+      // Mid-body: the status is out; the browser sees a cut-off response.
+      if (!abort.signal.aborted) {
+        report({ type: "upstream.error", operation: "forward", error });
+        logger.error({ err: error }, "bff-session: the backend's answer broke off");
+      }
+      res.destroy();
+    }
+  }
+
+  /**
+   * The kept token for a cookie-authenticated request, undefined for a guest (no session
+   * cookie), or null when the request was answered (no live session: 401; cross-site: 403).
+   */
+  async function sessionToken(req: Request, res: Response): Promise<string | undefined | null> {
+    if (!sessions.cookie.isPresent(req.headers.cookie)) return undefined;
+    const ref = sessions.fromRequest(req);
+    if (ref !== undefined) {
+      const crossSite = checkCrossSite(req, options.csrf);
+      if (crossSite !== undefined) throw crossSite;
+    }
+    const record = ref === undefined ? undefined : await sessions.load(ref.id);
+    const token =
+      record === undefined
+        ? undefined
+        : await (refresher?.token(ref!, record) ?? sessions.keptToken(record, ref!));
+    if (token === undefined) {
+      res.append("Set-Cookie", sessions.cookie.clear());
+      throw new NoSessionError("the session cookie names no live session");
+    }
+    return token;
+  }
+
+  function unavailable(res: Response, error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    const timedOut =
+      error instanceof errors.HeadersTimeoutError ||
+      error instanceof errors.BodyTimeoutError ||
+      (typeof code === "string" && TIMEOUT_CODES.has(code));
+    const status = timedOut ? 504 : 502;
+    report({ type: "upstream.error", operation: "forward", status, error });
+    logger.error(
+      { err: error, status },
+      timedOut
+        ? "bff-session: the commerce backend did not answer in time"
+        : "bff-session: the commerce backend could not be reached",
+    );
+    if (res.headersSent) return void res.destroy();
+    res.status(status).json(UNAVAILABLE);
+  }
+
+  return function storeApi(): RequestHandler {
+    return function bffStoreApi(req: Request, res: Response, next: NextFunction): void {
+      const url = req.originalUrl;
+      if (!(url.startsWith("/store/") || url === "/store" || url.startsWith("/store?"))) {
+        next();
+        return;
+      }
+      forward(req, res).catch((error: unknown) => fail(ctx, res, error));
+    };
+  };
+}
+
+/** The browser's headers as the backend gets them: the BFF's credentials, nothing per-hop. */
+function requestHeaders(
+  incoming: IncomingHttpHeaders,
+  token: string | undefined,
+  publishableKey: string | undefined,
+): Record<string, string | string[]> {
+  const named = connectionTokens(incoming.connection);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || REQUEST_DROPPED.has(name) || named.has(name))
+      continue;
+    if (name === "x-publishable-api-key" && publishableKey !== undefined) continue;
+    headers[name] = value;
+  }
+  if (incoming["content-length"] !== undefined)
+    headers["content-length"] = incoming["content-length"];
+  if (publishableKey !== undefined) headers["x-publishable-api-key"] = publishableKey;
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return headers;
+}
+
+/**
+ * The request body to send: the browser's stream as it arrives, or, when a body parser ran
+ * before (express.json() and friends consume the stream), the parsed body written out again.
+ */
+function requestBody(
+  req: Request,
+  headers: Record<string, string | string[]>,
+): Request | string | Buffer | undefined {
+  if (req.method === "GET" || req.method === "HEAD") return undefined;
+  const parsed = (req as { _body?: boolean })._body === true || req.readableEnded;
+  if (!parsed) return req;
+  const body: unknown = req.body;
+  delete headers["content-encoding"]; // body-parser inflated it
+  let text: string | Buffer;
+  if (Buffer.isBuffer(body)) text = body;
+  else if (typeof body === "string") text = body;
+  else if (body === undefined || body === null) text = "";
+  else if (/^application\/x-www-form-urlencoded/i.test(String(headers["content-type"])))
+    text = new URLSearchParams(body as Record<string, string>).toString();
+  else text = JSON.stringify(body);
+  headers["content-length"] = String(Buffer.byteLength(text));
+  return text;
+}
+
+function copyResponseHeaders(headers: IncomingHttpHeaders, res: Response): void {
+  const named = connectionTokens(headers.connection);
+  for (const [name, value] of Object.entries(headers)) {
+    // The backend's own cookie (Medusa's connect.sid) is for the backend, not this origin.
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === "set-cookie")
+      continue;
+    res.setHeader(name, value);
+  }
+}
+
+/** Header names a `Connection` header lists: hop-by-hop as well (RFC 9110 §7.6.1). */
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+  if (value === undefined) return EMPTY;
+  const list = Array.isArray(value) ? value.join(",") : value;
+  return new Set(list.split(",").map((t) => t.trim().toLowerCase()));
+}
+const EMPTY: ReadonlySet<string> = new Set();
