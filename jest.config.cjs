@@ -7,8 +7,13 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // Suites against a Redis Cluster start their own cluster: `npm run test:cluster`.
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/cluster/"],
+  // Suites against a Redis Cluster or a real Medusa start their own servers:
+  // `npm run test:cluster`, `npm run test:medusa`.
+  testPathIgnorePatterns: [
+    "/node_modules/",
+    "<rootDir>/__tests__/cluster/",
+    "<rootDir>/__tests__/medusa/",
+  ],
   globalSetup: "<rootDir>/__tests__/support/global-setup.cjs",
   // Source imports carry the ".js" extension the ESM build needs; jest resolves the .ts file.
   // The example app imports the package by name, as a user would; tests point that at lib/.
