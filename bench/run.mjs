@@ -44,6 +44,13 @@ const ALL_CASES = [
     label: "bff-session POST, ES256 + remote JWKS",
     competitor: "bff-post-memory",
   },
+  { id: "backend-direct", label: "backend stand-in, called directly: GET /store/customers/me" },
+  { id: "minimum-forward", label: "floor (forward): undici + bearer, hand-written" },
+  {
+    id: "bff-forward",
+    label: "bff-session storeApi(): GET /store/customers/me",
+    competitor: "minimum-forward",
+  },
 ];
 
 // BENCH_CASES=a,b,c runs only those cases (a quick look while working on one path).
@@ -60,6 +67,7 @@ const TARGETS = [
   { a: "bff-post-redis", b: "express-session-post-redis", min: 1.3 },
   { a: "bff-get-postgres", b: "express-session-get-postgres", min: 1 },
   { a: "bff-post-postgres", b: "express-session-post-postgres", min: 1 },
+  { a: "bff-forward", b: "minimum-forward", min: 0.9 },
 ];
 
 const median = (values) => {
@@ -83,9 +91,10 @@ function load(plan, seconds) {
   });
 }
 
-async function start(spec) {
+async function start(spec, env = process.env) {
   const child = fork(new URL("./servers.mjs", import.meta.url), [spec.id], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env,
   });
   const [plan] = await once(child, "message");
   const cpu = async () => {
@@ -109,9 +118,21 @@ async function round(server, seconds) {
 
 const started = Date.now();
 const servers = [];
+const extra = [];
 const rounds = Object.fromEntries(CASES.map((c) => [c.id, []]));
 try {
-  for (const spec of CASES) servers.push(await start(spec));
+  // The forwarding cases call a backend stand-in in a process of its own.
+  let env = process.env;
+  if (CASES.some((c) => c.id.includes("forward"))) {
+    const backend = CASES.find((c) => c.id === "backend-direct") ?? { id: "backend-direct" };
+    const server = await start(backend);
+    if (CASES.includes(backend)) servers.push(server);
+    else extra.push(server);
+    env = { ...process.env, BENCH_BACKEND_URL: new URL(server.plan.url).origin };
+  }
+  for (const spec of CASES) {
+    if (!servers.some((s) => s.spec === spec)) servers.push(await start(spec, env));
+  }
   process.stderr.write(`bench: ${servers.length} servers up; warm-up …\n`);
   for (const server of servers) await round(server, WARMUP);
   for (let i = 0; i < ROUNDS; i++) {
@@ -123,8 +144,9 @@ try {
     }
   }
 } finally {
-  for (const { child } of servers) child.send("stop");
-  await Promise.all(servers.map(({ child }) => once(child, "exit")));
+  const all = [...servers, ...extra];
+  for (const { child } of all) child.send("stop");
+  await Promise.all(all.map(({ child }) => once(child, "exit")));
 }
 
 const results = Object.fromEntries(

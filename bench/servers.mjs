@@ -9,6 +9,7 @@ import RedisStore from "connect-redis";
 import connectPgSimple from "connect-pg-simple";
 import Redis from "ioredis";
 import pg from "pg";
+import { Pool } from "undici";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import {
   createSessionRouter,
@@ -95,7 +96,52 @@ async function loginCookie(base) {
   return res.headers.get("set-cookie").split(";")[0];
 }
 
+const BACKEND = process.env.BENCH_BACKEND_URL;
+const CUSTOMER_JSON = JSON.stringify({ customer: CUSTOMER });
+
 const cases = {
+  // The commerce backend stand-in the forwarding cases call (and, measured directly, the
+  // ceiling of forwarding): GET /store/customers/me answers the customer.
+  async "backend-direct"() {
+    app.get("/store/customers/me", (_req, res) => {
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      res.end(CUSTOMER_JSON);
+    });
+    return { path: "/store/customers/me" };
+  },
+  // The hand-written floor of forwarding: undici, the bearer added, status, type and body passed.
+  async "minimum-forward"() {
+    const pool = new Pool(BACKEND, { connections: 128 });
+    const token = await hs256();
+    app.get("/store/customers/me", async (req, res) => {
+      try {
+        const answer = await pool.request({
+          path: req.url,
+          method: "GET",
+          headers: { authorization: `Bearer ${token}` },
+        });
+        res.status(answer.statusCode);
+        res.setHeader("Content-Type", answer.headers["content-type"]);
+        answer.body.pipe(res);
+      } catch {
+        res.status(502).end();
+      }
+    });
+    return { path: "/store/customers/me" };
+  },
+  async "bff-forward"(base) {
+    const router = createSessionRouter({
+      keys: hmacSecret(SECRET),
+      upstream: { baseUrl: BACKEND, publishableKey: "pk_bench" },
+      csrf: false,
+    });
+    app.use(router);
+    app.use(router.storeApi());
+    return {
+      path: "/store/customers/me",
+      after: async () => (prepare.cookie = await loginCookie(base)),
+    };
+  },
   async ceiling() {
     app.get("/me", (_req, res) => res.json(BODY));
     return { path: "/me" };

@@ -87,7 +87,7 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
       ? () => {
           throw new TypeError('storeApi() needs the "upstream" option of createSessionRouter');
         }
-      : createStoreApi(ctx, client, refresher);
+      : createStoreApi(ctx, client);
 
   const router = Router();
   router.route(ROUTE).post(postSession(ctx)).delete(deleteSession(ctx)).get(getSession(ctx));

@@ -16,6 +16,8 @@ import { newDeadlines } from "./lifetime.js";
 import { openToken, sealToken } from "./sealed-token.js";
 import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
 
+const OPENED_MAX = 10_000;
+
 /** A customer token to keep in a session, with its lifetime in ms since the epoch. */
 export interface KeptToken {
   token: string;
@@ -62,6 +64,7 @@ export class SessionManager {
   private readonly store: SessionStore;
   private readonly deadlines: Deadlines;
   private warnedUncapped = false;
+  private readonly opened = new Map<string, string>();
   private readonly observed: boolean;
   private readonly inProcess: boolean;
 
@@ -214,7 +217,19 @@ export class SessionManager {
 
   /** The customer's bearer token kept with `token.keep`, opened with the cookie's token. */
   keptToken(record: SessionRecord, ref: SessionRef): string | undefined {
-    return record.token === undefined ? undefined : openToken(record.token, ref.token);
+    const sealed = record.token;
+    if (sealed === undefined) return undefined;
+    // Opening costs a key derivation and a decryption per request; the last opened tokens are
+    // kept by their sealed text (unique per seal: a random IV) in this process's memory, the
+    // memory that holds them during every request anyway. Bounded, oldest out first.
+    const cached = this.opened.get(sealed);
+    if (cached !== undefined) return cached;
+    const token = openToken(sealed, ref.token);
+    if (token !== undefined) {
+      if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
+      this.opened.set(sealed, token);
+    }
+    return token;
   }
 
   async destroy(
