@@ -38,7 +38,8 @@ async function medusa(
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, any> };
+  const body = (await res.json().catch(() => ({}))) as { token?: string; [field: string]: unknown };
+  return { status: res.status, body };
 }
 
 /** A customer registered as Medusa's storefront does it; resolves a fresh login token. */
@@ -50,13 +51,13 @@ async function registerCustomer(): Promise<{ email: string; password: string; to
   });
   expect(registered.status).toBe(200);
   const created = await medusa("POST", "/store/customers", {
-    token: registered.body.token,
+    token: registered.body.token!,
     body: { email, first_name: "Jane", last_name: "Doe" },
   });
   expect(created.status).toBe(200);
   const login = await medusa("POST", "/auth/customer/emailpass", { body: { email, password } });
   expect(login.status).toBe(200);
-  return { email, password, token: login.body.token as string };
+  return { email, password, token: login.body.token! };
 }
 
 function bff() {
