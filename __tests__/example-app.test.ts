@@ -50,19 +50,44 @@ describe("example-app: the whole flow over HTTP", () => {
     expect((await agent().get("/auth/session").set("Cookie", cookie)).body.user.first_name).toBe(
       "Jane",
     );
+    // Forwarded through storeApi() to the embedded Store API stand-in, as the customer.
     const me = await agent().get("/store/customers/me").set("Cookie", cookie);
     expect(me.status).toBe(200);
-    expect(me.body.customer_id).toBe("cus_01JDEMOJANE");
+    expect(me.body.customer.id).toBe("cus_01JDEMOJANE");
+    expect(me.headers["cache-control"]).toBe("private, no-store");
     expect((await agent().delete("/auth/session").set("Cookie", cookie)).body).toEqual({
       success: true,
     });
     expect((await agent().get("/store/customers/me").set("Cookie", cookie)).status).toBe(401);
   });
 
+  it("shows products and keeps a cart through storeApi(), as the customer", async () => {
+    const { cookie } = await signIn();
+    const products = await agent().get("/store/products").set("Cookie", cookie);
+    const variant = products.body.products[0].variants[0].id as string;
+    const cart = await agent().post("/store/carts").set("Cookie", cookie).send({});
+    expect(cart.body.cart.customer_id).toBe("cus_01JDEMOJANE");
+    const added = await agent()
+      .post(`/store/carts/${cart.body.cart.id}/line-items`)
+      .set("Cookie", cookie)
+      .send({ variant_id: variant, quantity: 2 });
+    expect(added.status).toBe(200);
+    expect(added.body.cart.items).toEqual([
+      expect.objectContaining({ variant_id: variant, quantity: 2 }),
+    ]);
+    // Another customer cannot read it.
+    const max = await signIn("max@example.com");
+    expect(
+      (await agent().get(`/store/carts/${cart.body.cart.id}`).set("Cookie", max.cookie)).status,
+    ).toBe(404);
+    expect((await agent().delete("/auth/session").set("Cookie", max.cookie)).status).toBe(200);
+  });
+
   it("lists sessions and signs out everywhere", async () => {
     const phone = await signIn("max@example.com", "Phone");
     const laptop = await signIn("max@example.com", "Laptop");
     const list = await agent().get("/store/customers/me/sessions").set("Cookie", laptop.cookie);
+
     expect(
       list.body.sessions.map((s: { user_agent: string; current: boolean }) => [
         s.user_agent,

@@ -92,11 +92,81 @@ async function loadSessions() {
   }
 }
 
+// The catalog and the cart come from the commerce backend's Store API, through the BFF
+// (storeApi()): the page never holds the customer's token or the publishable key.
+let region;
+let cartId;
+
+function price(variant) {
+  const p = variant.calculated_price;
+  if (!p) return "";
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: p.currency_code }).format(
+    p.calculated_amount,
+  );
+}
+
+async function loadCatalog() {
+  const regions = await call("GET", "/store/regions");
+  if (regions.status !== 200) return say(explain(regions.status));
+  region = regions.data.regions[0]?.id;
+  const { status, data } = await call(
+    "GET",
+    `/store/products?region_id=${encodeURIComponent(region ?? "")}&fields=id,title,*variants,*variants.calculated_price`,
+  );
+  const list = $("products");
+  list.replaceChildren();
+  if (status !== 200) return say(explain(status));
+  for (const product of data.products) {
+    for (const variant of product.variants) {
+      const li = document.createElement("li");
+      li.textContent = `${product.title} (${variant.title}) ${price(variant)} `;
+      const button = Object.assign(document.createElement("button"), {
+        type: "button",
+        textContent: "Add to cart",
+        className: "secondary add-to-cart",
+      });
+      button.addEventListener("click", () => addToCart(variant.id));
+      li.append(button);
+      list.append(li);
+    }
+  }
+}
+
+async function addToCart(variantId) {
+  say("");
+  if (cartId === undefined) {
+    const created = await call("POST", "/store/carts", { body: { region_id: region } });
+    if (created.status !== 200) return say(explain(created.status));
+    cartId = created.data.cart.id;
+  }
+  const { status, data } = await call("POST", `/store/carts/${cartId}/line-items`, {
+    body: { variant_id: variantId, quantity: 1 },
+  });
+  if (status !== 200) return say(explain(status));
+  renderCart(data.cart);
+}
+
+function renderCart(cart) {
+  const list = $("cart-items");
+  list.replaceChildren();
+  for (const item of cart.items) {
+    list.append(
+      Object.assign(document.createElement("li"), {
+        textContent: `${item.quantity} × ${item.product_title ?? item.title}`,
+      }),
+    );
+  }
+  if (cart.items.length === 0)
+    list.append(
+      Object.assign(document.createElement("li"), { textContent: "Your cart is empty." }),
+    );
+}
+
 async function refresh() {
   const { status, data } = await call("GET", "/auth/session");
   if (status === 200) {
     render(data.user, data.session);
-    await loadSessions();
+    await Promise.all([loadSessions(), loadCatalog()]);
     return;
   }
   show("out");
@@ -124,6 +194,8 @@ $("sign-in").addEventListener("submit", async (event) => {
 $("sign-out").addEventListener("click", async () => {
   const { status } = await call("DELETE", "/auth/session");
   if (status !== 200) return say(explain(status));
+  cartId = undefined;
+  renderCart({ items: [] });
   show("out");
   say("You are signed out.", "info");
 });

@@ -6,11 +6,14 @@ import express from "express";
 import {
   createSessionRouter,
   errorHandler,
+  hmacSecret,
   MemorySessionStore,
   RedisSessionStore,
   remoteJwks,
+  type SessionRouterOptions,
   type SessionStore,
 } from "bff-session";
+import { createBackend } from "./backend";
 import { demoCustomers } from "./customers";
 import { createIdentity } from "./identity";
 
@@ -21,6 +24,8 @@ export interface ExampleOptions {
   jwksUrl?: string;
   /** Keep sessions in Redis so several instances share them. */
   redisUrl?: string;
+  /** Front a real Medusa backend instead of the embedded stand-in. */
+  medusa?: { url: string; jwtSecret: string; publishableKey?: string };
 }
 
 export interface RunningExample {
@@ -40,25 +45,49 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
   const { store, closeStore } = await sessionStore(options.redisUrl);
-  const customers = demoCustomers();
-  const identity = await createIdentity(customers);
-  const sessions = createSessionRouter({
-    keys: remoteJwks(new URL(options.jwksUrl ?? `${url}/.well-known/jwks.json`)),
-    customers,
-    sessions: store,
-  });
-
   const app = express();
   app.disable("x-powered-by");
-  app.use(identity.router);
-  app.use(sessions);
-  // One of the app's own routes: the cookie alone authenticates it.
-  app.get("/store/customers/me", sessions.authenticate(), (req, res) => {
-    res.set("Cache-Control", "no-store").json({
-      customer_id: req.auth!.customerId,
-      session_expires_at: req.auth!.expiresAt.toISOString(),
+
+  // Where tokens and the Store API come from: the embedded stand-in (its identity signs ES256
+  // tokens and publishes a JWKS; its Store API lives under /_backend), or a real Medusa.
+  let backend: Pick<SessionRouterOptions, "keys" | "upstream">;
+  const { medusa } = options;
+  if (medusa === undefined) {
+    const customers = demoCustomers();
+    const identity = await createIdentity(customers);
+    app.use(identity.router);
+    app.use("/_backend", createBackend(identity, customers));
+    backend = {
+      keys: remoteJwks(new URL(options.jwksUrl ?? `${url}/.well-known/jwks.json`)),
+      upstream: { baseUrl: `${url}/_backend/` },
+    };
+  } else {
+    // The sign-in form posts here; the backend's answer (its token) goes back to the page,
+    // which hands it to POST /auth/session once.
+    app.post("/auth/customer/emailpass", express.json({ limit: "2kb" }), async (req, res) => {
+      const answer = await fetch(
+        new URL("auth/customer/emailpass", `${medusa.url.replace(/\/?$/, "/")}`),
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(req.body ?? {}),
+        },
+      ).catch(() => undefined);
+      if (answer === undefined) return void res.status(502).json({ type: "unexpected_state" });
+      res
+        .status(answer.status)
+        .type("application/json")
+        .send(await answer.text());
     });
-  });
+    backend = {
+      keys: hmacSecret(medusa.jwtSecret),
+      upstream: { baseUrl: medusa.url, publishableKey: medusa.publishableKey },
+    };
+  }
+  const sessions = createSessionRouter({ ...backend, sessions: store });
+
+  app.use(sessions);
+  // The app's own routes under /store/ come before storeApi(), which forwards the rest.
   app.get("/store/customers/me/sessions", sessions.authenticate(), async (req, res, next) => {
     try {
       const list = await sessions.listCustomerSessions(req.auth!.customerId);
@@ -84,6 +113,8 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
       next(error);
     }
   });
+  // Products, regions, carts and the customer: the backend's Store API, through the BFF.
+  app.use(sessions.storeApi());
   app.use(express.static(path.join(__dirname, "..", "public")));
   app.use(errorHandler({ onError: (error) => console.error("example-app:", error) }));
 

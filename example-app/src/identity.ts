@@ -3,13 +3,15 @@
 // public key, so the BFF trusts them the way a real deployment trusts its identity service.
 import { scryptSync, timingSafeEqual } from "node:crypto";
 import express, { type Router } from "express";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from "jose";
 import type { DemoCustomers } from "./customers";
 
 export interface Identity {
   router: Router;
   /** Signs a token for a customer (used by tests and the demo login). */
   issue(customerId: string): Promise<string>;
+  /** The customer id of a valid token this identity issued, or undefined. */
+  verify(token: string): Promise<string | undefined>;
 }
 
 export async function createIdentity(customers: DemoCustomers): Promise<Identity> {
@@ -44,7 +46,17 @@ export async function createIdentity(customers: DemoCustomers): Promise<Identity
       }
     },
   );
-  return { router, issue };
+  const verify = async (token: string) => {
+    try {
+      const { payload } = await jwtVerify(token, publicKey, { algorithms: ["ES256"] });
+      return typeof payload.actor_id === "string" && payload.actor_id !== ""
+        ? payload.actor_id
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return { router, issue, verify };
 }
 
 function sign(privateKey: CryptoKey, customerId: string): Promise<string> {

@@ -13,10 +13,20 @@ startExample({
   host: process.env.HOST ?? "127.0.0.1",
   jwksUrl: process.env.JWKS_URL,
   redisUrl: process.env.REDIS_URL,
+  medusa:
+    process.env.MEDUSA_URL === undefined
+      ? undefined
+      : {
+          url: process.env.MEDUSA_URL,
+          jwtSecret: process.env.MEDUSA_JWT_SECRET ?? "",
+          publishableKey: process.env.MEDUSA_PUBLISHABLE_KEY,
+        },
 }).then(
   ({ url }) => {
     console.log(`bff-session example listening on ${url}`);
-    console.log("Sign in as jane@example.com / storefront-demo");
+    if (process.env.MEDUSA_URL === undefined)
+      console.log("Sign in as jane@example.com / storefront-demo");
+    else console.log(`Fronting the Medusa backend at ${process.env.MEDUSA_URL}`);
   },
   (error: unknown) => {
     console.error("example-app failed to start:", error);

@@ -1,0 +1,135 @@
+// A stand-in for the commerce backend's Store API, so `npm start` needs nothing else: the few
+// routes the storefront uses (customer, regions, products, carts, token refresh), answering
+// as Medusa does. The BFF reaches it through `upstream` like a real backend; with MEDUSA_URL
+// the example fronts a real Medusa instead and this is not mounted.
+import { randomUUID } from "node:crypto";
+import express, { type Request, type Response, type Router } from "express";
+import type { DemoCustomers } from "./customers";
+import type { Identity } from "./identity";
+
+const REGION = { id: "reg_demo_eu", name: "Europe", currency_code: "eur" };
+const PRODUCTS = [
+  product("prod_demo_tee", "Organic T-Shirt", "variant_demo_tee_m", "M", 2500),
+  product("prod_demo_mug", "Enamel Mug", "variant_demo_mug", "One size", 1400),
+];
+
+interface Cart {
+  id: string;
+  customer_id: string | null;
+  region_id: string;
+  currency_code: string;
+  items: Array<{
+    id: string;
+    variant_id: string;
+    title: string;
+    quantity: number;
+    unit_price: number;
+  }>;
+}
+
+export function createBackend(identity: Identity, customers: DemoCustomers): Router {
+  const carts = new Map<string, Cart>();
+  const router = express.Router();
+  router.use(express.json({ limit: "16kb" }));
+
+  /** The bearer's customer id; a 401 (and undefined) for a bad token. */
+  async function customerOf(req: Request, res: Response): Promise<string | null | undefined> {
+    const header = req.headers.authorization;
+    if (header === undefined) return null;
+    const id = await identity.verify(header.replace(/^Bearer /, ""));
+    if (id === undefined) res.status(401).type("text/plain").send("Unauthorized");
+    return id;
+  }
+
+  router.get("/store/customers/me", async (req, res) => {
+    const id = await customerOf(req, res);
+    if (id === undefined) return;
+    if (id === null) return void res.status(401).type("text/plain").send("Unauthorized");
+    const customer = await customers.retrieve(id, { req, claims: undefined, token: undefined });
+    if (customer === null || customer === undefined)
+      return void res.status(404).json({ type: "not_found", message: "Customer not found" });
+    res.json({ customer });
+  });
+  router.post("/auth/token/refresh", async (req, res) => {
+    const id = await customerOf(req, res);
+    if (id === undefined) return;
+    if (id === null) return void res.status(401).type("text/plain").send("Unauthorized");
+    res.json({ token: await identity.issue(id) });
+  });
+  router.get("/store/regions", (_req, res) => void res.json({ regions: [REGION] }));
+  router.get(
+    "/store/products",
+    (_req, res) => void res.json({ products: PRODUCTS, count: PRODUCTS.length }),
+  );
+
+  router.post("/store/carts", async (req, res) => {
+    const id = await customerOf(req, res);
+    if (id === undefined) return;
+    const cart: Cart = {
+      id: `cart_${randomUUID()}`,
+      customer_id: id,
+      region_id: REGION.id,
+      currency_code: REGION.currency_code,
+      items: [],
+    };
+    carts.set(cart.id, cart);
+    res.json({ cart });
+  });
+  router.get("/store/carts/:id", async (req, res) => {
+    const cart = await ownCart(req, res);
+    if (cart !== undefined) res.json({ cart });
+  });
+  router.post("/store/carts/:id/line-items", async (req, res) => {
+    const cart = await ownCart(req, res);
+    if (cart === undefined) return;
+    const { variant_id, quantity } = (req.body ?? {}) as {
+      variant_id?: unknown;
+      quantity?: unknown;
+    };
+    const variant = PRODUCTS.flatMap((p) => p.variants.map((v) => ({ ...v, product: p }))).find(
+      (v) => v.id === variant_id,
+    );
+    if (variant === undefined || !Number.isInteger(quantity) || (quantity as number) < 1)
+      return void res
+        .status(400)
+        .json({ type: "invalid_data", message: "Unknown variant or quantity" });
+    const existing = cart.items.find((i) => i.variant_id === variant.id);
+    if (existing) existing.quantity += quantity as number;
+    else
+      cart.items.push({
+        id: `item_${randomUUID()}`,
+        variant_id: variant.id,
+        title: variant.product.title,
+        quantity: quantity as number,
+        unit_price: variant.calculated_price.calculated_amount,
+      });
+    res.json({ cart });
+  });
+
+  /** A cart the bearer may see: a guest's cart, or the customer's own. */
+  async function ownCart(req: Request, res: Response): Promise<Cart | undefined> {
+    const id = await customerOf(req, res);
+    if (id === undefined) return undefined;
+    const cart = carts.get(String(req.params.id));
+    if (cart === undefined || (cart.customer_id !== null && cart.customer_id !== id)) {
+      res.status(404).json({ type: "not_found", message: "Cart not found" });
+      return undefined;
+    }
+    return cart;
+  }
+  return router;
+}
+
+function product(id: string, title: string, variantId: string, size: string, amount: number) {
+  return {
+    id,
+    title,
+    variants: [
+      {
+        id: variantId,
+        title: size,
+        calculated_price: { calculated_amount: amount / 100, currency_code: "eur" },
+      },
+    ],
+  };
+}
