@@ -195,11 +195,21 @@ describe("authenticate()", () => {
       [{ "Sec-Fetch-Site": "same-site" }],
       [{ Origin: "https://evil.example" }],
       [{ Origin: "null" }],
-    ])("refuses %j with 403 forbidden", async (headers) => {
+    ])("refuses %j with 403 forbidden, saying which check refused", async (headers) => {
       const cookie = await signIn(t);
       const res = await post(cookie, headers);
       expect(res.status).toBe(403);
-      expect(res.body).toEqual({ message: "Cross-site request refused.", type: "forbidden" });
+      const why = {
+        "cross-site": /marked it cross-site, and its Origin is not in csrf\.trustedOrigins/,
+        "same-site": /marked it same-site .* csrf\.allowSameSite is off/,
+        "https://evil.example": /its Origin is neither this server's nor in csrf\.trustedOrigins/,
+        null: /Origin is null/,
+      }[String(Object.values(headers)[0])]!;
+      expect(res.body).toEqual({
+        message: expect.stringMatching(/^Cross-site request refused: .+\.$/),
+        type: "forbidden",
+      });
+      expect(res.body.message).toMatch(why);
       expect(t.events.at(-1)).toMatchObject({ type: "csrf.rejected", method: "POST" });
     });
 

@@ -21,7 +21,8 @@ import {
 const UNAUTHORIZED = { status: 401, text: "Unauthorized" } as const;
 const FORBIDDEN = {
   status: 403,
-  body: { message: "Cross-site request refused.", type: "forbidden" },
+  // The message says which check refused; the test of each check is in authenticate.test.ts.
+  body: { message: expect.stringMatching(/^Cross-site request refused: .+\.$/), type: "forbidden" },
 } as const;
 const STORE_FAILED = {
   status: 500,

@@ -272,6 +272,7 @@ describeRedis("many instances on one Redis", () => {
         "absoluteExpiresAt",
         "createdAt",
         "customerId",
+        "device",
         "expiresAt",
         "idleExpiresAt",
         "lastSeenAt",

@@ -41,6 +41,11 @@ export interface SessionRouter extends Router {
   /** The customer's live sessions, newest use first: metadata only, never a token. */
   listCustomerSessions(customerId: string): Promise<SessionInfo[]>;
   /**
+   * Ends one session ("sign out that device") by the `sessionId` that `req.auth` and
+   * `listCustomerSessions` give; resolves false when there was no such session.
+   */
+  revokeSession(sessionId: string): Promise<boolean>;
+  /**
    * With `upstream`: middleware that forwards `/store/*` to the backend as the signed-in
    * customer, or as a guest without a session cookie. Mount it at the app's root.
    */
@@ -99,6 +104,7 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     revokeCustomerSessions: (customerId: string, revokeOptions: { except?: string } = {}) =>
       sessions.revoke(customerId, revokeOptions.except),
     listCustomerSessions: (customerId: string) => sessions.list(customerId),
+    revokeSession: (sessionId: string) => sessions.revokeSession(sessionId),
     storeApi,
   }) as SessionRouter;
 }

@@ -23,14 +23,23 @@ export function checkCrossSite(
   if (origin !== undefined && csrf.trustedOrigins.has(origin)) return undefined;
 
   const site = req.headers["sec-fetch-site"];
-  if (site === "cross-site") return new CrossSiteRequestError("Sec-Fetch-Site: cross-site");
+  if (site === "cross-site")
+    return new CrossSiteRequestError(
+      "the browser marked it cross-site, and its Origin is not in csrf.trustedOrigins",
+    );
   if (site === "same-site" && !csrf.allowSameSite)
-    return new CrossSiteRequestError("Sec-Fetch-Site: same-site");
+    return new CrossSiteRequestError(
+      "the browser marked it same-site (another subdomain or port), and its Origin is not in csrf.trustedOrigins; csrf.allowSameSite is off",
+    );
   if (site === "same-origin" || site === "same-site" || site === "none") return undefined;
 
   if (origin === undefined) return undefined;
   // Behind a proxy, req.protocol honours Express's "trust proxy"; the Host header is what the
   // browser addressed. A proxy that rewrites Host needs the public origin in trustedOrigins.
   if (origin === `${req.protocol}://${req.headers.host}`) return undefined;
-  return new CrossSiteRequestError(origin === "null" ? "Origin: null" : "foreign Origin");
+  return new CrossSiteRequestError(
+    origin === "null"
+      ? "Origin is null (a sandboxed or privacy-sensitive context)"
+      : "its Origin is neither this server's nor in csrf.trustedOrigins",
+  );
 }

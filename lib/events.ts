@@ -27,6 +27,8 @@ export type SessionEvent =
         | "replaced"
         | "customer_gone"
         | "limit"
+        /** `revokeSession()`: signed out from another device. */
+        | "revoked"
         /** The backend answered 401 to the kept token (revoked or expired there). */
         | "upstream_unauthorized"
         /** A refreshed token named another customer. */

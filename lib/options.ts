@@ -77,6 +77,12 @@ export interface SessionRouterOptions {
     path?: string;
     /** Sign the cookie (cookie-parser format); a list rotates, the first signs. Default: unsigned. */
     secret?: string | string[];
+    /**
+     * A persistent cookie (Max-Age of the session's absolute lifetime), or false for a
+     * browser-session cookie that ends when the browser closes. A sign-in can choose with
+     * `POST /auth/session?remember=true|false` ("remember me"). Default true.
+     */
+    persistent?: boolean;
   };
   /** Session lifetimes: seconds, or strings such as "30m". */
   session?: {
@@ -253,6 +259,7 @@ const cookieSchema = z.strictObject({
     .regex(/^[^;\s]*$/, "must not contain ; or spaces")
     .optional(),
   secret: z.union([cookieSecret, z.array(cookieSecret).min(1)]).optional(),
+  persistent: z.boolean().optional(),
 });
 
 const sessionSchema = z.strictObject({
@@ -428,6 +435,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     }),
     cookie: Object.freeze({
       name,
+      persistent: o.cookie?.persistent ?? true,
       secure,
       sameSite,
       domain,

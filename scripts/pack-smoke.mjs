@@ -1,9 +1,10 @@
 // Packs bff-session as it would be published, installs the tarball into two fresh projects —
 // CommonJS on Express 4 and ESM on Express 5 — and in each mounts the router and runs a real
 // login → authenticated request → logout on 127.0.0.1. Catches a files list, exports map or
-// module format that works in this repository but not for a user.
+// module format that works in this repository but not for a user. It packs from a clean clone
+// of the committed tree with no dist/: the tarball's dist comes from `prepack` alone.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -12,10 +13,23 @@ const work = mkdtempSync(path.join(os.tmpdir(), "bff-pack-"));
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
 
+const clone = path.join(work, "clone");
+run("git", ["clone", "--quiet", "--depth", "1", `file://${root}`, clone], work);
+if (existsSync(path.join(clone, "dist"))) throw new Error("a clean clone has no dist/");
+// The clone builds with the repository's own toolchain (prepack runs tsc).
+symlinkSync(path.join(root, "node_modules"), path.join(clone, "node_modules"), "dir");
 const tarball = path.join(
   work,
-  run("npm", ["pack", "--silent", "--pack-destination", work], root).trim().split("\n").at(-1),
+  run("npm", ["pack", "--silent", "--pack-destination", work], clone).trim().split("\n").at(-1),
 );
+const listed = run("tar", ["-tzf", tarball], work);
+for (const file of [
+  "package/dist/cjs/index.js",
+  "package/dist/esm/index.js",
+  "package/dist/cjs/index.d.ts",
+]) {
+  if (!listed.includes(file)) throw new Error(`the packed tarball lacks ${file}`);
+}
 
 const body = (imports) => `${imports}
 const SECRET = "pack-smoke-secret-at-least-32-bytes!!";

@@ -4,6 +4,7 @@ import { MemorySessionStore, StoreApiError, type SessionStore } from "../../lib/
 import {
   buildApp,
   cookiePair,
+  createClock,
   CUSTOMER,
   SECRET,
   setCookie,
@@ -21,7 +22,8 @@ function expectUnauthorized(res: request.Response) {
   expect(res.status).toBe(401);
   expect(res.headers["content-type"]).toMatch(/^text\/plain/);
   expect(res.text).toBe("Unauthorized");
-  expect(res.headers["www-authenticate"]).toBe("Bearer");
+  // RFC 6750 §3: the bare challenge without a token, invalid_token for a refused one.
+  expect(res.headers["www-authenticate"]).toMatch(/^Bearer( error="invalid_token")?$/);
   expect(res.headers["cache-control"]).toBe("no-store");
   expect(setCookie(res.headers)).toBeUndefined();
 }
@@ -570,6 +572,39 @@ describe("POST /auth/session", () => {
         expect((await login(app, await signToken(app.clock))).status).toBe(200);
       expect(inner.size).toBe(3);
       expect(warnings).toEqual([expect.stringMatching(/does not cap sessions per customer/)]);
+    });
+
+    it("says why in WWW-Authenticate: no error code without a token, invalid_token for a refused one", async () => {
+      const app = buildApp();
+      const none = await request(app.app).post("/auth/session");
+      expect(none.headers["www-authenticate"]).toBe("Bearer");
+      const bad = await login(app, (await signToken(app.clock)).slice(0, -3) + "AAA");
+      expect(bad.headers["www-authenticate"]).toBe('Bearer error="invalid_token"');
+      app.clock.advance(2 * 3600_000);
+      const expired = await login(app, await signToken(createClock(app.clock.now() - 7200_000)));
+      expect(expired.headers["www-authenticate"]).toBe('Bearer error="invalid_token"');
+    });
+
+    it("remember me: ?remember=false gives a browser-session cookie, true or nothing a persistent one", async () => {
+      const app = buildApp();
+      const token = () => signToken(app.clock);
+      const session = await request(app.app)
+        .post("/auth/session?remember=false")
+        .set("Authorization", `Bearer ${await token()}`);
+      expect(setCookie(session.headers)).not.toMatch(/Max-Age/);
+      const kept = await request(app.app)
+        .post("/auth/session?remember=true")
+        .set("Authorization", `Bearer ${await token()}`);
+      expect(setCookie(kept.headers)).toMatch(/Max-Age=36000$/);
+      expect(setCookie((await login(app, await token())).headers)).toMatch(/Max-Age=36000$/);
+      const off = buildApp({ cookie: { persistent: false } });
+      expect(setCookie((await login(off, await signToken(off.clock))).headers)).not.toMatch(
+        /Max-Age/,
+      );
+      const asked = await request(off.app)
+        .post("/auth/session?remember=true")
+        .set("Authorization", `Bearer ${await signToken(off.clock)}`);
+      expect(setCookie(asked.headers)).toMatch(/Max-Age=36000$/);
     });
 
     it("refuses singleUse with a store that cannot remember token ids", () => {

@@ -11,6 +11,7 @@ const TOKEN = "A".repeat(43);
 const jar = (name = "__Host-bff.sid", secrets: string[] = []) =>
   new SessionCookie({
     name,
+    persistent: true,
     secure: true,
     sameSite: "lax",
     domain: undefined,

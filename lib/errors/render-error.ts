@@ -61,9 +61,10 @@ export function renderError(error: unknown): ErrorResponse {
     return { ...UNKNOWN, headers: { "Retry-After": String(error.retryAfter) } };
   }
   if (error instanceof CrossSiteRequestError) {
+    // Which check refused, so a storefront developer can fix it; nothing internal.
     return {
       status: 403,
-      body: { message: "Cross-site request refused.", type: "forbidden" },
+      body: { message: `Cross-site request refused: ${error.detail}.`, type: "forbidden" },
     };
   }
   if (isStoreApiError(error)) {

@@ -82,5 +82,12 @@ export function fail(
     ctx.logger.error({ err: error }, "bff-session: request failed");
   }
   if (res.headersSent) return;
-  sendError(res, response, wwwAuthenticate);
+  // RFC 6750 §3: a refused token is `invalid_token`; a request without one gets the bare
+  // challenge (no error code), so a storefront can tell "sign in again" from "send a token".
+  const challenge = !wwwAuthenticate
+    ? undefined
+    : error instanceof TokenRejectedError && error.reason !== "missing"
+      ? 'Bearer error="invalid_token"'
+      : "Bearer";
+  sendError(res, response, challenge);
 }

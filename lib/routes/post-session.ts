@@ -38,7 +38,8 @@ export function postSession(ctx: RouterContext) {
     // The cookie lives as long as the session can: the absolute timeout, or the kept token's
     // exp when it caps the session.
     const { absoluteExpiresAt, createdAt } = created.record;
-    const maxAge = (absoluteExpiresAt - createdAt) / 1000;
+    const persistent = remember(req.query.remember) ?? options.cookie.persistent;
+    const maxAge = persistent ? (absoluteExpiresAt - createdAt) / 1000 : undefined;
     res.append("Set-Cookie", sessions.cookie.serialize(created.token, maxAge));
     res.status(200).json({ user });
   }
@@ -48,4 +49,9 @@ export function postSession(ctx: RouterContext) {
     res.setHeader("Cache-Control", "no-store");
     handle(req, res).catch((error: unknown) => fail(ctx, res, error, true));
   };
+}
+
+/** "Remember me": `?remember=true` asks for a persistent cookie, `false` for a browser-session one. */
+function remember(value: unknown): boolean | undefined {
+  return value === "true" ? true : value === "false" ? false : undefined;
 }

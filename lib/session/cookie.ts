@@ -4,6 +4,8 @@ import { sign, unsign } from "cookie-signature";
 /** The cookie settings after defaults; computed once by `resolveOptions()`. */
 export interface ResolvedCookie {
   name: string;
+  /** Max-Age by default (true), or a browser-session cookie (false); a sign-in may choose. */
+  persistent: boolean;
   secure: boolean;
   sameSite: "lax" | "strict" | "none";
   domain: string | undefined;
@@ -40,11 +42,17 @@ export class SessionCookie {
     this.clearHeader = `${cookie.name}=${attributes}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
   }
 
-  /** The Set-Cookie value for a new session token that lives `maxAgeSeconds`. */
-  serialize(token: string, maxAgeSeconds: number): string {
+  /**
+   * The Set-Cookie value for a new session token: persistent for `maxAgeSeconds`, or, with
+   * undefined, a browser-session cookie (no Max-Age: gone when the browser closes).
+   */
+  serialize(token: string, maxAgeSeconds: number | undefined): string {
     const value =
       this.secrets.length > 0 ? encodeURIComponent(SIGNED + sign(token, this.secrets[0]!)) : token;
-    return `${this.name}=${value}${this.attributes}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
+    const cookie = `${this.name}=${value}${this.attributes}`;
+    return maxAgeSeconds === undefined
+      ? cookie
+      : `${cookie}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
   }
 
   /** The Set-Cookie value that makes the browser drop the cookie (same name, path and domain). */

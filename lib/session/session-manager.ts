@@ -10,6 +10,7 @@ import {
   type SessionStore,
 } from "../stores/session-store.js";
 import { MemorySessionStore } from "../stores/memory.js";
+import { deviceLabel } from "./device-label.js";
 import type { SessionCookie } from "./cookie.js";
 import { Deadlines } from "./deadlines.js";
 import { newDeadlines } from "./lifetime.js";
@@ -17,6 +18,8 @@ import { openToken, sealToken } from "./sealed-token.js";
 import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
 
 const OPENED_MAX = 10_000;
+// A store key: the SHA-256 of a cookie token, base64url.
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 /** A customer token to keep in a session, with its lifetime in ms since the epoch. */
 export interface KeptToken {
@@ -235,7 +238,13 @@ export class SessionManager {
   async destroy(
     id: string,
     customerId: string | undefined,
-    reason: "logout" | "replaced" | "customer_gone" | "upstream_unauthorized" | "customer_changed",
+    reason:
+      | "logout"
+      | "replaced"
+      | "customer_gone"
+      | "revoked"
+      | "upstream_unauthorized"
+      | "customer_changed",
   ): Promise<void> {
     await this.call("destroy", () => this.store.destroy(id));
     this.report({ type: "session.destroyed", sessionId: id, customerId, reason });
@@ -271,6 +280,20 @@ export class SessionManager {
     }
     this.report({ type: "session.revoked", customerId, count: ended.size });
     return ended.size;
+  }
+
+  /**
+   * Ends one session by its id ("sign out that device"); false when there was none. The id is
+   * the store key, as `req.auth.sessionId` and `listCustomerSessions` give it.
+   */
+  async revokeSession(id: string): Promise<boolean> {
+    if (typeof id !== "string") throw new TypeError("revokeSession: sessionId must be a string");
+    if (!SESSION_ID.test(id)) return false;
+    const record = await this.call("get", () => this.store.get(id));
+    if (record === null || record === undefined) return false;
+    const customerId = isSessionRecord(record) ? record.customerId : undefined;
+    await this.destroy(id, customerId, "revoked");
+    return true;
   }
 
   /** Records a token id as used; false when it was used before (`token.singleUse`). */
@@ -362,5 +385,6 @@ function toSessionInfo(sessionId: string, record: SessionRecord): SessionInfo {
     idleExpiresAt: new Date(record.idleExpiresAt),
     absoluteExpiresAt: new Date(record.absoluteExpiresAt),
     userAgent: record.userAgent,
+    device: deviceLabel(record.userAgent),
   };
 }

@@ -126,6 +126,8 @@ export interface SessionInfo {
   idleExpiresAt: Date;
   absoluteExpiresAt: Date;
   userAgent: string | undefined;
+  /** A label for people, from the User-Agent: "Firefox on Windows", "Safari on iPhone". */
+  device: string | undefined;
 }
 
 /** True when `value` has the shape of a {@link SessionRecord}; stores may return anything. */

@@ -1,0 +1,19 @@
+import Bowser from "bowser";
+
+/**
+ * A label a person recognises for a session's device, from its User-Agent, through bowser (a
+ * well-kept parser): "Firefox on Windows", "Safari on iOS (mobile)". Undefined without a
+ * User-Agent; the raw string when bowser recognises neither browser nor system. Computed when
+ * sessions are listed, from the User-Agent stored at sign-in: nothing is parsed on a login.
+ */
+export function deviceLabel(userAgent: string | undefined): string | undefined {
+  if (userAgent === undefined || userAgent === "") return undefined;
+  const { browser, os, platform } = Bowser.parse(userAgent);
+  const name = browser.name;
+  const system = os.name;
+  if (name === undefined && system === undefined) return userAgent;
+  const on = system === undefined ? "" : ` on ${system}`;
+  const kind =
+    platform.type === "mobile" || platform.type === "tablet" ? ` (${platform.type})` : "";
+  return `${name ?? "A browser"}${on}${kind}`;
+}
