@@ -107,6 +107,25 @@ describe("example-app: the whole flow over HTTP", () => {
     expect((await agent().get("/auth/session").set("Cookie", laptop.cookie)).status).toBe(401);
   });
 
+  it("signs out one device, and only the customer's own", async () => {
+    const phone = await signIn("max@example.com", "Phone");
+    const laptop = await signIn("max@example.com", "Laptop");
+    const jane = await signIn("jane@example.com");
+    const list = await agent().get("/store/customers/me/sessions").set("Cookie", laptop.cookie);
+    const other = list.body.sessions.find((s: { current: boolean }) => !s.current).id as string;
+    const foreign = await agent()
+      .delete(`/store/customers/me/sessions/${other}`)
+      .set("Cookie", jane.cookie);
+    expect(foreign.status).toBe(404);
+    const mine = await agent()
+      .delete(`/store/customers/me/sessions/${other}`)
+      .set("Cookie", laptop.cookie);
+    expect(mine.body).toEqual({ revoked: true });
+    expect((await agent().get("/auth/session").set("Cookie", phone.cookie)).status).toBe(401);
+    expect((await agent().get("/auth/session").set("Cookie", laptop.cookie)).status).toBe(200);
+    for (const c of [laptop, jane]) await agent().delete("/auth/session").set("Cookie", c.cookie);
+  });
+
   it("serves the storefront page", async () => {
     const page = await agent().get("/");
     expect(page.status).toBe(200);

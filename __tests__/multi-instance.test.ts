@@ -260,6 +260,36 @@ describeRedis("many instances on one Redis", () => {
     expect((await me(a, other)).status).toBe(401);
   });
 
+  it("revokeSession ends one device's session on every instance, and only that one", async () => {
+    const { a, b } = twoInstances();
+    const phone = await signIn(
+      a,
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+    );
+    const laptop = await signIn(
+      b,
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    );
+    const list = await a.router.listCustomerSessions("cus_123");
+    expect(list.map((s) => s.device).sort()).toEqual([
+      "Firefox on Windows",
+      "Safari on iOS (mobile)",
+    ]);
+    const target = list.find((s) => s.device?.startsWith("Safari"))!.sessionId;
+    expect(await b.router.revokeSession(target)).toBe(true);
+    expect((await me(a, phone)).status).toBe(401);
+    expect((await me(a, laptop)).status).toBe(200);
+    expect(await b.router.revokeSession(target)).toBe(false);
+    expect(await b.router.revokeSession("not-a-session-id")).toBe(false);
+    expect(b.events).toContainEqual(
+      expect.objectContaining({
+        type: "session.destroyed",
+        reason: "revoked",
+        customerId: "cus_123",
+      }),
+    );
+  });
+
   it("lists a customer's sessions with metadata and no tokens", async () => {
     const { a, b } = twoInstances();
     const c1 = await signIn(a, "Firefox");

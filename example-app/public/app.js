@@ -37,7 +37,12 @@ async function call(method, url, { body, headers } = {}) {
       headers: { ...(body ? { "content-type": "application/json" } : {}), ...headers },
       body: body ? JSON.stringify(body) : undefined,
     });
-    const data = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
+    // Always read the body (a 401 is text/plain), so the request completes.
+    const data = res.headers.get("content-type")?.includes("json")
+      ? await res.json()
+      : (await res.text(), null);
+    if (res.status === 401 && url !== "/auth/session" && !url.startsWith("/auth/"))
+      signedOutElsewhere();
     return { status: res.status, data };
   } catch {
     return { status: 0, data: null };
@@ -53,7 +58,10 @@ function render(user, session) {
     [user.first_name, user.last_name].filter(Boolean).join(" ") || user.email;
   $("customer-email").textContent = user.email;
   $("customer-phone").textContent = text(user.phone);
-  $("session-expires").textContent = session ? new Date(session.expires_at).toLocaleString() : "—";
+  // Both deadlines: the idle one moves with use, the absolute one never does.
+  $("session-expires").textContent = session
+    ? `${new Date(session.expires_at).toLocaleString()} if idle; at the latest ${new Date(session.absolute_expires_at).toLocaleString()}`
+    : "—";
   const list = $("addresses");
   list.replaceChildren();
   for (const a of user.addresses) {
@@ -86,8 +94,25 @@ async function loadSessions() {
   if (status !== 200) return;
   for (const s of data.sessions) {
     const li = document.createElement("li");
-    li.textContent = `${s.current ? "This browser" : text(s.user_agent)} — signed in ${new Date(s.created_at).toLocaleString()}, last seen ${new Date(s.last_seen_at).toLocaleString()}`;
+    // "Last active" moves at most once per touch interval (a tenth of the idle timeout).
+    li.textContent = `${s.current ? "This browser" : text(s.device ?? s.user_agent)} — signed in ${new Date(s.created_at).toLocaleString()}, last active around ${new Date(s.last_seen_at).toLocaleString()} `;
     if (s.current) li.className = "current";
+    else {
+      const button = Object.assign(document.createElement("button"), {
+        type: "button",
+        textContent: "Sign out this device",
+        className: "secondary sign-out-device",
+      });
+      button.addEventListener("click", async () => {
+        const { status } = await call(
+          "DELETE",
+          `/store/customers/me/sessions/${encodeURIComponent(s.id)}`,
+        );
+        if (status !== 200) return say(explain(status));
+        await loadSessions();
+      });
+      li.append(button);
+    }
     list.append(li);
   }
 }
@@ -162,6 +187,14 @@ function renderCart(cart) {
     );
 }
 
+/** A call answered 401: this browser's session ended (signed out elsewhere, revoked, expired). */
+function signedOutElsewhere() {
+  if ($("signed-in").hidden) return;
+  show("out");
+  cartId = undefined;
+  say("Your session has ended. Please sign in again.", "info");
+}
+
 async function refresh() {
   const { status, data } = await call("GET", "/auth/session");
   if (status === 200) {
@@ -182,7 +215,9 @@ $("sign-in").addEventListener("submit", async (event) => {
   });
   if (login.status !== 200) return say(explain(login.status, "sign-in"));
   // The token is used once, here, and dropped: from now on the cookie does the work.
-  const session = await call("POST", "/auth/session", {
+  // Remember me: a persistent cookie, or one that ends when the browser closes.
+  const remember = form.get("remember") === "on";
+  const session = await call("POST", `/auth/session?remember=${remember}`, {
     headers: { authorization: `Bearer ${login.data.token}` },
   });
   if (session.status !== 200) return say(explain(session.status, "sign-in"));

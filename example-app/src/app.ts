@@ -93,7 +93,9 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
       const list = await sessions.listCustomerSessions(req.auth!.customerId);
       res.set("Cache-Control", "no-store").json({
         sessions: list.map((s) => ({
+          id: s.sessionId,
           current: s.sessionId === req.auth!.sessionId,
+          device: s.device ?? null,
           user_agent: s.userAgent ?? null,
           created_at: s.createdAt.toISOString(),
           last_seen_at: s.lastSeenAt.toISOString(),
@@ -113,6 +115,22 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
       next(error);
     }
   });
+  // "Sign out that device": only one of the signed-in customer's own sessions.
+  app.delete(
+    "/store/customers/me/sessions/:id",
+    sessions.authenticate(),
+    async (req, res, next) => {
+      try {
+        const mine = await sessions.listCustomerSessions(req.auth!.customerId);
+        const id = String(req.params.id);
+        if (!mine.some((s) => s.sessionId === id))
+          return void res.status(404).json({ type: "not_found", message: "No such session" });
+        res.set("Cache-Control", "no-store").json({ revoked: await sessions.revokeSession(id) });
+      } catch (error) {
+        next(error);
+      }
+    },
+  );
   // Products, regions, carts and the customer: the backend's Store API, through the BFF.
   app.use(sessions.storeApi());
   app.use(express.static(path.join(__dirname, "..", "public")));

@@ -29,7 +29,17 @@ startExample({
     else console.log(`Fronting the Medusa backend at ${process.env.MEDUSA_URL}`);
   },
   (error: unknown) => {
-    console.error("example-app failed to start:", error);
+    const code = (error as { code?: unknown }).code;
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      const port = process.env.PORT ?? "3000";
+      console.error(
+        code === "EADDRINUSE"
+          ? `Port ${port} is already in use. Stop the other server, or start this one on another port: PORT=3001 npm start`
+          : `Port ${port} needs privileges this user lacks. Use a port above 1023: PORT=3000 npm start`,
+      );
+    } else {
+      console.error("example-app failed to start:", error);
+    }
     process.exit(1);
   },
 );
