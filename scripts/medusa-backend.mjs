@@ -6,6 +6,7 @@
 // command with MEDUSA_* set, and stops the server and drops the database afterwards, also when
 // the command fails. Under CI=true a backend that cannot start fails the run.
 import { execFileSync, spawn } from "node:child_process";
+import { commandAfterSeparator, runCommand } from "./run-command.mjs";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -104,12 +105,7 @@ async function seed(base) {
   return { key: api_key.token, region: region.id, variant: product.variants[0].id };
 }
 
-const separator = process.argv.indexOf("--");
-const command = separator === -1 ? [] : process.argv.slice(separator + 1);
-if (command.length === 0) {
-  console.error("usage: node scripts/medusa-backend.mjs -- <command> [args…]");
-  process.exit(2);
-}
+const command = commandAfterSeparator("medusa-backend.mjs");
 
 let server;
 let code = 1;
@@ -154,24 +150,14 @@ try {
   log(
     `Medusa 2.21.2 ready at ${base} (pid ${server.pid}) after ${Math.round((Date.now() - started) / 1000)} s`,
   );
-  const child = spawn(command[0], command.slice(1), {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      MEDUSA_URL: base,
-      MEDUSA_PID: String(server.pid),
-      MEDUSA_JWT_SECRET: env.JWT_SECRET,
-      MEDUSA_PUBLISHABLE_KEY: seeded.key,
-      MEDUSA_REGION_ID: seeded.region,
-      MEDUSA_VARIANT_ID: seeded.variant,
-    },
+  code = await runCommand(command, {
+    MEDUSA_URL: base,
+    MEDUSA_PID: String(server.pid),
+    MEDUSA_JWT_SECRET: env.JWT_SECRET,
+    MEDUSA_PUBLISHABLE_KEY: seeded.key,
+    MEDUSA_REGION_ID: seeded.region,
+    MEDUSA_VARIANT_ID: seeded.variant,
   });
-  const forward = (signal) => child.kill(signal);
-  process.on("SIGINT", forward);
-  process.on("SIGTERM", forward);
-  code = await new Promise((resolve) =>
-    child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0))),
-  );
 } catch (error) {
   console.error(`medusa-backend: ${error.message}`);
   code = 1;

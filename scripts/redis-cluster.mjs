@@ -4,7 +4,8 @@
 // command fails or the script is interrupted. Used by `npm run test:cluster`.
 // `node scripts/redis-cluster.mjs restart-node <port>` (with REDIS_CLUSTER_DIR from the run)
 // starts a node that a failover test killed again, as an orchestrator would.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { commandAfterSeparator, runCommand } from "./run-command.mjs";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -83,12 +84,7 @@ if (restarting) {
   process.exit(0);
 }
 
-const separator = process.argv.indexOf("--");
-const command = separator === -1 ? [] : process.argv.slice(separator + 1);
-if (command.length === 0) {
-  console.error("usage: node scripts/redis-cluster.mjs -- <command> [args…]");
-  process.exit(2);
-}
+const command = commandAfterSeparator("redis-cluster.mjs");
 
 let code = 1;
 try {
@@ -116,20 +112,10 @@ try {
   console.log(
     `redis-cluster: 3 masters + 3 replicas on ${HOST}:${PORTS[0]}-${PORTS.at(-1)} (${dir})`,
   );
-  const child = spawn(command[0], command.slice(1), {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      REDIS_CLUSTER_NODES: PORTS.map((p) => `${HOST}:${p}`).join(","),
-      REDIS_CLUSTER_DIR: dir,
-    },
+  code = await runCommand(command, {
+    REDIS_CLUSTER_NODES: PORTS.map((p) => `${HOST}:${p}`).join(","),
+    REDIS_CLUSTER_DIR: dir,
   });
-  const forward = (signal) => child.kill(signal);
-  process.on("SIGINT", forward);
-  process.on("SIGTERM", forward);
-  code = await new Promise((resolve) =>
-    child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0))),
-  );
 } catch (error) {
   console.error(`redis-cluster: ${error.message}`);
 } finally {
