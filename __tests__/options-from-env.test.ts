@@ -73,3 +73,16 @@ describe("sessionOptionsFromEnv()", () => {
     );
   });
 });
+
+it("spreads straight into createSessionRouter, and still hands out redisUrl by name", () => {
+  const fromEnv = sessionOptionsFromEnv({
+    JWT_SECRET: "s".repeat(32),
+    REDIS_URL: "redis://127.0.0.1:6379",
+  });
+  expect(() =>
+    createSessionRouter({ ...fromEnv, customers: { retrieve: async () => null } }),
+  ).not.toThrow();
+  const { redisUrl, ...options } = fromEnv;
+  expect(redisUrl).toBe("redis://127.0.0.1:6379");
+  expect(Object.keys(options)).toEqual(["keys"]);
+});

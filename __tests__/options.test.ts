@@ -117,3 +117,58 @@ describe("options", () => {
     expect(typeof router.revokeCustomerSessions).toBe("function");
   });
 });
+
+describe("option errors name what was given and what was meant", () => {
+  const keys = hmacSecret("k".repeat(32));
+  const customers = { retrieve: async () => null };
+  const build = (options: Record<string, unknown>) => () =>
+    createSessionRouter({ keys, customers, ...options } as never);
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "keys as a string",
+      { keys: "supersecret" },
+      /option "keys" must be a key source, not a string: wrap the secret, hmacSecret\("…"\)/,
+    ],
+    ["keys as a number", { keys: 42 }, /option "keys" must be a key source .*got 42/],
+    [
+      "customers as a function",
+      { customers: async () => null },
+      /option "customers" must be an object with a retrieve\(customerId, context\) method; a function was given: pass \{ retrieve: yourFunction \}/,
+    ],
+    [
+      "a top-level secret",
+      { secret: "x".repeat(32) },
+      /unknown option "secret" \(did you mean "cookie\.secret"\?\)/,
+    ],
+    [
+      "a top-level trustedOrigins",
+      { trustedOrigins: ["https://shop.example.com"] },
+      /unknown option "trustedOrigins" \(did you mean "csrf\.trustedOrigins"\?\)/,
+    ],
+    ["a top-level idleTimeout", { idleTimeout: "30m" }, /did you mean "session\.idleTimeout"/],
+    [
+      "milliseconds for seconds",
+      { session: { idleTimeout: 7_200_000 } },
+      /option "session\.idleTimeout" is 7200000 seconds, more than 31 days: durations are seconds, not milliseconds/,
+    ],
+    [
+      "a duration that is not one",
+      { session: { idleTimeout: "soon" } },
+      /must be a positive number of seconds .*got a string/,
+    ],
+    [
+      "idle longer than absolute",
+      { session: { idleTimeout: "12h", absoluteTimeout: "10h" } },
+      /"session\.idleTimeout" \(43200 s\) must not be longer than "session\.absoluteTimeout" \(36000 s\)/,
+    ],
+  ])("%s", (_name, options, message) => {
+    expect(build(options)).toThrow(TypeError);
+    expect(build(options)).toThrow(message);
+  });
+
+  it("long but sane lifetimes are accepted; a default idle timeout gives way to a shorter absolute one", () => {
+    expect(build({ session: { idleTimeout: "30d", absoluteTimeout: "365d" } })).not.toThrow();
+    expect(build({ session: { absoluteTimeout: "1h" } })).not.toThrow();
+  });
+});

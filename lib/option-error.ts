@@ -15,12 +15,24 @@ export function optionError(
     const key = issue.keys[0]!;
     const at = path === "" ? key : `${path}.${key}`;
     const known = Object.keys(shapes[path] ?? {});
-    const guess = closest(key, known);
-    const suggestion =
-      guess === undefined ? "" : ` (did you mean "${path === "" ? guess : `${path}.${guess}`}"?)`;
+    const near = closest(key, known);
+    // A key of another level given here ("secret" at the top for "cookie.secret").
+    const guess =
+      near === undefined ? nestedHome(key, shapes) : path === "" ? near : `${path}.${near}`;
+    const suggestion = guess === undefined ? "" : ` (did you mean "${guess}"?)`;
     return new TypeError(`unknown option "${at}"${suggestion}`);
   }
   return new TypeError(`option "${path}" ${issue.message}`, { cause: error });
+}
+
+/** "level.key" for the one nested level that knows `key` (closely enough), if any. */
+function nestedHome(key: string, shapes: Readonly<Record<string, object>>): string | undefined {
+  for (const [level, shape] of Object.entries(shapes)) {
+    if (level === "") continue;
+    const near = closest(key, Object.keys(shape));
+    if (near !== undefined) return `${level}.${near}`;
+  }
+  return undefined;
 }
 
 /** The known key within edit distance 2 of `key`, helmet-style. */

@@ -132,7 +132,10 @@ export function sessionOptionsFromEnv(
         )
       : remoteJwks(new URL(e.JWKS_URL!));
 
-  const options: EnvSessionOptions = { keys, redisUrl: e.REDIS_URL };
+  const options = { keys } as EnvSessionOptions;
+  // Not enumerable: `createSessionRouter({ ...sessionOptionsFromEnv(), customers })` works (the
+  // router knows no redisUrl option), and `const { redisUrl, ...options } = …` still reads it.
+  Object.defineProperty(options, "redisUrl", { value: e.REDIS_URL, enumerable: false });
   const token: NonNullable<SessionRouterOptions["token"]> = {};
   if (e.JWT_ISSUER !== undefined) token.issuer = e.JWT_ISSUER;
   if (e.JWT_AUDIENCE !== undefined) token.audience = e.JWT_AUDIENCE;

@@ -210,14 +210,36 @@ const withMethods = <T>(names: string[], message: string) =>
       typeof v === "object" &&
       v !== null &&
       names.every((m) => typeof (v as Record<string, unknown>)[m] === "function"),
-    message,
+    {
+      // Say what was given: a bare function is the usual slip (`customers: async (id) => …`).
+      error: (issue) =>
+        typeof issue.input === "function"
+          ? `${message}; a function was given: pass { ${names[0]}: yourFunction }`
+          : `${message}; got ${describeValue(issue.input)}`,
+    },
   );
 const fn = (what: string) =>
   z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", `must be ${what}`);
-const duration = z.custom<Duration>((v) => {
-  const ms = parseDuration(v);
-  return ms !== undefined && ms > 0;
-}, 'must be a positive number of seconds or a string such as "30m", "2h", "7d"');
+// Each duration has a sane upper bound; a bigger value is almost always milliseconds given
+// where seconds are meant (idleTimeout: 7200000 for "2h" would be 83 days).
+const DAY = 86_400_000;
+const duration = (maxMs: number, most: string) =>
+  z.custom<Duration>(
+    (v) => {
+      const ms = parseDuration(v);
+      return ms !== undefined && ms > 0 && ms <= maxMs;
+    },
+    {
+      error: (issue) => {
+        const ms = parseDuration(issue.input);
+        return ms !== undefined && ms > maxMs
+          ? `is ${String(issue.input)} seconds, more than ${most}: durations are seconds, not milliseconds (write "2h" or 7200)`
+          : `must be a positive number of seconds or a string such as "30m", "2h", "7d"; got ${describeValue(issue.input)}`;
+      },
+    },
+  );
+const lifetime = duration(400 * DAY, "400 days");
+const shortWait = duration(10 * 60_000, "10 minutes");
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 // RFC 6265 §4.1.1 cookie-name is an RFC 7230 token.
 const cookieName = z
@@ -235,8 +257,8 @@ const origin = z.string().refine((v) => {
 const tokenSchema = z.strictObject({
   issuer: oneOrMany.optional(),
   audience: oneOrMany.optional(),
-  clockTolerance: z.union([z.literal(0), duration]).optional(),
-  maxTokenAge: duration.optional(),
+  clockTolerance: z.union([z.literal(0), duration(DAY, "a day")]).optional(),
+  maxTokenAge: lifetime.optional(),
   typ: z.string().min(1).optional(),
   singleUse: z.boolean().optional(),
   customerIdClaim: z.string().min(1).optional(),
@@ -263,10 +285,10 @@ const cookieSchema = z.strictObject({
 });
 
 const sessionSchema = z.strictObject({
-  idleTimeout: duration.optional(),
-  absoluteTimeout: duration.optional(),
-  touchInterval: duration.optional(),
-  storeTimeout: duration.optional(),
+  idleTimeout: duration(31 * DAY, "31 days").optional(),
+  absoluteTimeout: lifetime.optional(),
+  touchInterval: duration(31 * DAY, "31 days").optional(),
+  storeTimeout: shortWait.optional(),
   maxPerCustomer: z.number().int().positive().optional(),
 });
 
@@ -279,7 +301,7 @@ const upstreamSchema = z.strictObject({
     }
   }, 'must be an absolute http(s) URL such as "http://127.0.0.1:9000"'),
   publishableKey: z.string().min(1).optional(),
-  timeout: duration.optional(),
+  timeout: shortWait.optional(),
   refresh: z
     .union([
       z.boolean(),
@@ -300,10 +322,14 @@ const csrfSchema = z.strictObject({
 });
 
 const schema = z.strictObject({
-  keys: z.custom<KeySource>(
-    isKeySource,
-    "is required: hmacSecret(), publicKeys(), remoteJwks() or an object with algorithms and getKeys()",
-  ),
+  keys: z.custom<KeySource>(isKeySource, {
+    error: (issue) =>
+      issue.input === undefined
+        ? "is required: hmacSecret(), publicKeys(), remoteJwks() or an object with algorithms and getKeys()"
+        : typeof issue.input === "string"
+          ? 'must be a key source, not a string: wrap the secret, hmacSecret("…")'
+          : `must be a key source (hmacSecret(), publicKeys(), remoteJwks() or an object with algorithms and getKeys()); got ${describeValue(issue.input)}`,
+  }),
   customers: withMethods<CustomerStore>(
     ["retrieve"],
     "must be an object with a retrieve(customerId, context) method",
@@ -371,12 +397,21 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const secret = o.cookie?.secret;
 
-  const idleTimeout = parseDuration(o.session?.idleTimeout ?? d.session.idleTimeout)!;
   const absoluteTimeout = parseDuration(o.session?.absoluteTimeout ?? d.session.absoluteTimeout)!;
+  // The default idle timeout gives way to a shorter absolute one; an explicit one may not.
+  const idleTimeout =
+    o.session?.idleTimeout === undefined
+      ? Math.min(parseDuration(d.session.idleTimeout)!, absoluteTimeout)
+      : parseDuration(o.session.idleTimeout)!;
   const touchInterval =
     o.session?.touchInterval === undefined
       ? Math.floor(idleTimeout * d.session.touchIntervalFraction)
       : parseDuration(o.session.touchInterval)!;
+  if (idleTimeout > absoluteTimeout) {
+    throw new TypeError(
+      `option "session.idleTimeout" (${idleTimeout / 1000} s) must not be longer than "session.absoluteTimeout" (${absoluteTimeout / 1000} s): a session never outlives its absolute timeout`,
+    );
+  }
   if (touchInterval >= idleTimeout) {
     throw new TypeError(
       'option "session.touchInterval" must be shorter than "session.idleTimeout"',
@@ -483,4 +518,13 @@ function resolveUpstream(upstream: UpstreamOptions | undefined): ResolvedUpstrea
             remaining: (refresh === true ? undefined : refresh.remaining) ?? d.refreshRemaining,
           }),
   });
+}
+
+/** A short, safe description of a given option value for an error message (never a secret). */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return "a string";
+  if (typeof value === "number") return String(value);
+  return typeof value === "object" ? "an object" : typeof value;
 }

@@ -607,6 +607,41 @@ describe("POST /auth/session", () => {
       expect(setCookie(asked.headers)).toMatch(/Max-Age=36000$/);
     });
 
+    it("warns once when a trusted storefront on another site gets a cookie the browser will drop", async () => {
+      const warnings: Array<string | undefined> = [];
+      const logger = {
+        debug() {},
+        error() {},
+        warn: (_: object, msg?: string) => warnings.push(msg),
+      };
+      const shop = "https://shop.example.com";
+      const app = buildApp({ csrf: { trustedOrigins: [shop] }, logger });
+      for (let i = 0; i < 2; i++) {
+        const res = await request(app.app)
+          .post("/auth/session")
+          .set("Origin", shop)
+          .set("Sec-Fetch-Site", "cross-site")
+          .set("Authorization", `Bearer ${await signToken(app.clock)}`);
+        expect(res.status).toBe(200);
+      }
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /SameSite=lax cookie there\. Set cookie: \{ sameSite: "none", secure: true \}/,
+        ),
+      ]);
+      const fine = buildApp({
+        csrf: { trustedOrigins: [shop] },
+        cookie: { sameSite: "none", secure: true },
+        logger,
+      });
+      await request(fine.app)
+        .post("/auth/session")
+        .set("Origin", shop)
+        .set("Sec-Fetch-Site", "cross-site")
+        .set("Authorization", `Bearer ${await signToken(fine.clock)}`);
+      expect(warnings).toHaveLength(1);
+    });
+
     it("refuses singleUse with a store that cannot remember token ids", () => {
       const { get, set, touch, destroy } = new MemorySessionStore();
       expect(() =>

@@ -11,6 +11,18 @@ import { fail, loadCustomer, type RouterContext } from "./context.js";
 export function postSession(ctx: RouterContext) {
   const { sessions, options, policy } = ctx;
 
+  // A storefront on another site (a trusted origin) gets a 200 here, but the browser drops a
+  // SameSite=Lax/Strict cookie on a cross-site response: the next call is a 401 with nothing
+  // saying why. Said once, in the log, with the settings that fix it.
+  let warnedCrossSite = options.cookie.sameSite === "none";
+  function warnCrossSite(req: Request): void {
+    warnedCrossSite = true;
+    ctx.logger.warn(
+      { origin: req.headers.origin, sameSite: options.cookie.sameSite },
+      `bff-session: a sign-in came from another site (${String(req.headers.origin)}); the browser drops a SameSite=${options.cookie.sameSite} cookie there. Set cookie: { sameSite: "none", secure: true } for a cross-site storefront (README: "Storefront layouts")`,
+    );
+  }
+
   async function handle(req: Request, res: Response): Promise<void> {
     const crossSite = checkCrossSite(req, options.csrf);
     if (crossSite !== undefined) throw crossSite;
@@ -41,6 +53,7 @@ export function postSession(ctx: RouterContext) {
     const persistent = remember(req.query.remember) ?? options.cookie.persistent;
     const maxAge = persistent ? (absoluteExpiresAt - createdAt) / 1000 : undefined;
     res.append("Set-Cookie", sessions.cookie.serialize(created.token, maxAge));
+    if (!warnedCrossSite && req.headers["sec-fetch-site"] === "cross-site") warnCrossSite(req);
     res.status(200).json({ user });
   }
 
