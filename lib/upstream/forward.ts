@@ -5,6 +5,7 @@ import { errors } from "undici";
 import { checkCrossSite } from "../csrf.js";
 import { NoSessionError } from "../errors/internal-errors.js";
 import { fail, type RouterContext } from "../routes/context.js";
+import type { SessionRef } from "../session/session-manager.js";
 import type { UpstreamClient } from "./client.js";
 import { storePath } from "./store-path.js";
 
@@ -52,8 +53,8 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
       return;
     }
 
-    const token = await sessionToken(req, res);
-    if (token === null) return; // answered: 401 or 403
+    const session = await customerSession(req, res);
+    const token = session?.token;
 
     const headers = requestHeaders(req.headers, token, publishableKey);
     const body = requestBody(req, headers);
@@ -79,8 +80,7 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
       // The backend no longer takes the session's token: no zombie session that looks signed
       // in while every call fails.
       await answer.body.dump();
-      const ref = sessions.fromRequest(req)!;
-      await sessions.destroy(ref.id, undefined, "upstream_unauthorized");
+      await sessions.destroy(session!.ref.id, undefined, "upstream_unauthorized");
       res.append("Set-Cookie", sessions.cookie.clear());
       throw new NoSessionError("the backend refused the session's token");
     }
@@ -105,25 +105,28 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
   }
 
   /**
-   * The kept token for a cookie-authenticated request, undefined for a guest (no session
-   * cookie), or null when the request was answered (no live session: 401; cross-site: 403).
+   * The session and its kept token for a cookie-authenticated request, or undefined for a guest
+   * (no session cookie). Throws (answered by `fail`) for a cookie that names no live session
+   * (401, cleared) and for a cross-site write (403).
    */
-  async function sessionToken(req: Request, res: Response): Promise<string | undefined | null> {
+  async function customerSession(
+    req: Request,
+    res: Response,
+  ): Promise<{ ref: SessionRef; token: string } | undefined> {
     const ref = sessions.fromRequest(req);
+    if (ref === undefined && !sessions.cookie.isPresent(req.headers.cookie)) return undefined;
     let token: string | undefined;
     if (ref !== undefined) {
       const crossSite = checkCrossSite(req, options.csrf);
       if (crossSite !== undefined) throw crossSite;
       const record = await sessions.load(ref.id);
       if (record !== undefined) token = await ctx.keptToken(ref, record);
-    } else if (!sessions.cookie.isPresent(req.headers.cookie)) {
-      return undefined; // a guest
     }
     if (token === undefined) {
       res.append("Set-Cookie", sessions.cookie.clear());
       throw new NoSessionError("the session cookie names no live session");
     }
-    return token;
+    return { ref: ref!, token };
   }
 
   function unavailable(res: Response, error: unknown): void {
