@@ -130,5 +130,7 @@ describe("example-app: the whole flow over HTTP", () => {
     const page = await agent().get("/");
     expect(page.status).toBe(200);
     expect(page.text).toContain('<form id="sign-in">');
+    // An inline icon: no /favicon.ico request (and 404) on every load.
+    expect(page.text).toContain('<link rel="icon" href="data:," />');
   });
 });

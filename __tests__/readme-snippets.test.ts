@@ -4,8 +4,11 @@
  * its own module; the names a snippet takes from its surroundings (your app, your customers,
  * your key source) are declared in PRELUDE, and nothing else is.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import express, { type Express } from "express";
+import { SignJWT } from "jose";
+import request from "supertest";
 import ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -100,3 +103,61 @@ it.each(BLOCKS.map((b) => [b.index, b.line] as const))(
     expect(diagnostics.get(index)).toEqual([]);
   },
 );
+
+/**
+ * The blocks that are programs (they build an app) also run: each is written out as a module,
+ * loaded through jest (so "bff-session" is this repository's lib/), given what its prelude
+ * declares, and its app answers real requests.
+ */
+describe("README programs run", () => {
+  const RUN = path.join(ROOT, "__tests__", ".readme-run");
+  const SECRET = "readme-snippet-secret-at-least-32-bytes";
+  const block = (heading: string) => {
+    const at = README.indexOf(heading);
+    const found = BLOCKS.find((b) => README.indexOf(b.code) > at);
+    if (at === -1 || found === undefined) throw new Error(`no block after "${heading}"`);
+    return found;
+  };
+  /** Loads a block as a module; resolves the app it built (its own, or the global one). */
+  function load(index: number, code: string): Express {
+    mkdirSync(RUN, { recursive: true });
+    const file = path.join(RUN, `block-${index}.ts`);
+    writeFileSync(file, `${code}\nexport const __app = app;\n`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(file) as { __app: Express }).__app;
+  }
+  beforeAll(() => {
+    process.env.JWT_SECRET = SECRET;
+    const g = globalThis as Record<string, unknown>;
+    g.app = express();
+    g.db = { findCustomer: async (id: string) => ({ id, email: "jane@example.com" }) };
+  });
+  afterAll(() => rmSync(RUN, { recursive: true, force: true }));
+
+  it("Mounting it: a login and an authenticated request", async () => {
+    const { index, code } = block("## Mounting it");
+    const app = load(index, code);
+    const token = await new SignJWT({ actor_id: "cus_1", actor_type: "customer" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode(SECRET));
+    const login = await request(app).post("/auth/session").set("Authorization", `Bearer ${token}`);
+    expect(login.status).toBe(200);
+    expect(login.body.user).toMatchObject({ id: "cus_1", email: "jane@example.com" });
+    const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+    const me = await request(app).get("/store/customers/me").set("Cookie", cookie);
+    expect(me.body).toEqual({ customer_id: "cus_1" });
+  });
+
+  it("The BFF in front of Medusa: the app forwards /store/* (502 with no backend there)", async () => {
+    const { index, code } = block("## The BFF in front of Medusa");
+    const app = load(index, code.replace("http://127.0.0.1:9000", "http://127.0.0.1:1"));
+    const res = await request(app).get("/store/products");
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({
+      message: "The commerce backend is unavailable.",
+      type: "unexpected_state",
+    });
+  });
+});

@@ -146,3 +146,44 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   await context.close();
   assert.ok(existsSync(path.join(ARTIFACTS, "storefront-signed-in.png")));
 });
+
+test('a page left open after "sign out everywhere" elsewhere ends its signed-in view', async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const signedIn = async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(example.url);
+    await page.locator("#signed-out").waitFor();
+    await page.fill('input[name="email"]', account.email);
+    await page.fill('input[name="password"]', account.password);
+    await page.click('button[type="submit"]');
+    await page.locator("#signed-in").waitFor();
+    return { context, page };
+  };
+  const stale = await signedIn();
+  const other = await signedIn();
+  await other.page.click("#sign-out-everywhere");
+  await other.page.locator("#signed-out").waitFor();
+  // The stale page acts: the BFF answers 401, and the page stops showing the customer.
+  await stale.page.locator("#products .add-to-cart").first().click();
+  await stale.page.locator("#signed-out").waitFor();
+  assert.match(await stale.page.textContent("#message"), /session has ended/);
+  assert.equal(await stale.page.isVisible("#customer-email"), false);
+  await stale.context.close();
+  await other.context.close();
+});
+
+test("a port in use: a sentence, not a stack", { skip: MEDUSA !== undefined }, async () => {
+  const { spawn } = await import("node:child_process");
+  const port = new URL(example.url).port;
+  const child = spawn(process.execPath, ["example-app/dist/server.js"], {
+    env: { ...process.env, PORT: port, HOST: "127.0.0.1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const code = await new Promise((resolve) => child.on("exit", resolve));
+  assert.equal(code, 1);
+  assert.match(stderr, new RegExp(`Port ${port} is already in use\\. .*PORT=3001 npm start`));
+  assert.doesNotMatch(stderr, /at Server\.|EADDRINUSE/);
+});

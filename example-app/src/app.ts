@@ -37,9 +37,14 @@ export interface RunningExample {
 /** Starts the example on a real socket; the JWKS URL is only known once it listens. */
 export async function startExample(options: ExampleOptions = {}): Promise<RunningExample> {
   const server = createServer();
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 3000, options.host ?? "127.0.0.1", resolve),
-  );
+  // A port in use rejects here (server.ts turns it into a sentence) instead of crashing.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
