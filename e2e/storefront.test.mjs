@@ -89,7 +89,8 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
 
-  await page.goto(example.url);
+  // Every response body is read, so a signed-out page settles (no request left hanging).
+  await page.goto(example.url, { waitUntil: "networkidle", timeout: 15_000 });
   await page.locator("#signed-out").waitFor();
   await page.fill('input[name="email"]', account.email);
   await page.fill('input[name="password"]', account.password);
@@ -99,6 +100,8 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   assert.equal(await page.textContent("#customer-name"), account.name);
   assert.equal(await page.textContent("#customer-email"), account.email);
   if (MEDUSA === undefined) assert.match(await page.textContent("#addresses"), /Torstraße 1/);
+  // Both deadlines: the idle one, and the absolute one that use never moves.
+  assert.match(await page.textContent("#session-expires"), /if idle; at the latest /);
   await page.locator("#sessions li.current").waitFor();
 
   // Products and a cart, from the backend's Store API through storeApi().
