@@ -12,34 +12,18 @@ import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import express from "express";
 import { SignJWT } from "jose";
-import { chromium } from "playwright-core";
+import { launchChromium, launchProfile } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const { createSessionRouter, hmacSecret } = require("../dist/cjs/index.js");
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SECRET = "layouts-test-secret-at-least-32-bytes-long";
-const inCi = process.env.CI === "true" || process.env.CI === "1";
 let browser;
 let unavailable;
 const servers = [];
 
 before(async () => {
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-      ],
-    });
-  } catch (error) {
-    if (inCi) throw new Error(`Chromium did not start at ${CHROMIUM} (CI=true): ${error.message}`);
-    unavailable = `Chromium did not start: ${error.message.split("\n")[0]}`;
-  }
+  ({ browser, unavailable } = await launchChromium());
 });
 after(async () => {
   await browser?.close();
@@ -103,16 +87,7 @@ async function profileAllowingThirdPartyCookies() {
     path.join(dir, "Default", "Preferences"),
     JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }),
   );
-  return chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-    ],
-  });
+  return launchProfile(dir);
 }
 
 /** In the page: sign in at the BFF, then read the session; both statuses and the 403's body. */

@@ -6,40 +6,20 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const { startExample } = require("../example-app/dist/app.js");
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(".e2e-artifacts");
-const inCi = process.env.CI === "true" || process.env.CI === "1";
 
 let browser;
 let example;
 let unavailable;
 
 before(async () => {
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
-  } catch (error) {
-    if (inCi) throw new Error(`Chromium did not start at ${CHROMIUM} (CI=true): ${error.message}`);
-    unavailable = `Chromium did not start at ${CHROMIUM}: ${error.message.split("\n")[0]}`;
-    console.warn(
-      `\n  !!! browser test SKIPPED: ${unavailable}\n  !!! install it with: apt-get install -y chromium\n`,
-    );
-    return;
-  }
+  ({ browser, unavailable } = await launchChromium());
+  if (unavailable) return;
   example = await startExample({ port: 0, host: "127.0.0.1", medusa: MEDUSA });
   if (MEDUSA !== undefined) account = await registerMedusaCustomer();
 });
