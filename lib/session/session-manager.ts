@@ -115,7 +115,8 @@ export class SessionManager {
       record.token = sealToken(kept.token, token);
       record.tokenIssuedAt = kept.issuedAt;
       record.tokenExpiresAt = kept.expiresAt;
-      if (this.options.upstream?.refresh === false || this.options.upstream === undefined) {
+      // A token that is not refreshed caps the session.
+      if (!this.options.upstream?.refresh) {
         record.absoluteExpiresAt = Math.min(record.absoluteExpiresAt, kept.expiresAt);
         record.idleExpiresAt = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
       }
@@ -167,8 +168,7 @@ export class SessionManager {
     const tokenDead = record.tokenExpiresAt !== undefined && now >= record.tokenExpiresAt;
     if (now >= absoluteExpiresAt || now >= idleExpiresAt || tokenDead) {
       await this.call("destroy", () => this.store.destroy(id));
-      const kind =
-        now >= idleExpiresAt && !tokenDead && now < absoluteExpiresAt ? "idle" : "absolute";
+      const kind = now >= absoluteExpiresAt || tokenDead ? "absolute" : "idle";
       this.report({ type: "session.expired", sessionId: id, customerId: record.customerId, kind });
       return undefined;
     }
