@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Redis from "ioredis";
@@ -77,6 +78,34 @@ export function replicate(): void {
   for (const { port } of clusterNodes()) {
     if (cli(port, "role").startsWith("master")) cli(port, "wait", "1", "2000");
   }
+}
+
+/**
+ * Resolves once a replica has taken over the killed master at `port` (another live master
+ * holds its slots), polling without blocking the load. A node without persistence (these run
+ * with `--save "" --appendonly no`) must not come back before that: it would rejoin as the
+ * master of its slots with no data, and its replica would copy the empty data set. Redis's
+ * replication docs say the same for any master without persistence.
+ */
+export async function failedOver(port: number, ms = 15_000): Promise<void> {
+  const live = clusterNodes().find((n) => n.port !== port)!;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const { stdout } = await promisify(execFile)("redis-cli", [
+      "-h",
+      live.host,
+      "-p",
+      String(live.port),
+      "cluster",
+      "nodes",
+    ]);
+    // id address flags master ping pong epoch link [slots…]: failed, and its slots gone.
+    const killed = stdout.split("\n").find((line) => line.includes(`:${port}@`));
+    const [, , flags = "", , , , , , ...slots] = killed?.trim().split(" ") ?? [];
+    if (flags.split(",").includes("fail") && slots.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no replica took over :${port} within ${ms} ms`);
 }
 
 /** Starts a killed node again (it rejoins as a replica of the master that replaced it). */
