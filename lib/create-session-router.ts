@@ -16,7 +16,9 @@ import { SessionCookie } from "./session/cookie.js";
 import { SessionManager } from "./session/session-manager.js";
 import { UpstreamClient } from "./upstream/client.js";
 import { createStoreApi } from "./upstream/forward.js";
+import { SignInAttempts } from "./upstream/attempts.js";
 import { TokenRefresher } from "./upstream/refresh.js";
+import { signInRoutes } from "./upstream/sign-in.js";
 import type { SessionInfo } from "./stores/session-store.js";
 
 /**
@@ -96,6 +98,12 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
 
   const router = Router();
   router.route(ROUTE).post(postSession(ctx)).delete(deleteSession(ctx)).get(getSession(ctx));
+  if (client !== undefined) {
+    const limits = upstream!.signInLimits;
+    const attempts =
+      limits === false ? undefined : new SignInAttempts(resolved.sessions, limits, report, logger);
+    router.use(signInRoutes(ctx, client, attempts));
+  }
 
   skipUnlessSessionPath(router);
 
@@ -110,13 +118,15 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
 }
 
 const ROUTE = "/auth/session";
+// Every route of the router (the session routes and, with upstream, the sign-in routes).
+const PREFIX = "/auth/";
 
 /**
  * Mounted with `app.use(router)`, the router sees every request of the app; for all but the
- * session routes it only has to say "not mine". Checking the path prefix up front skips the
- * nested router's layer matching on the hot path of the app's own routes. The check is a
- * superset of what Express matches (case-insensitive, optional trailing slash); the router
- * still does the real matching.
+ * routes under /auth/ it only has to say "not mine". Checking the path prefix up front skips
+ * the nested router's layer matching on the hot path of the app's own routes. The check is a
+ * superset of what Express matches (case-insensitive); the router still does the real
+ * matching.
  */
 function skipUnlessSessionPath(router: Router): void {
   type Handle = (req: Request, res: Response, next: NextFunction) => void;
@@ -125,8 +135,8 @@ function skipUnlessSessionPath(router: Router): void {
   routed.handle = function handleSessionRoutes(req, res, next) {
     const url = req.url;
     if (
-      url.startsWith(ROUTE) ||
-      (url.length >= ROUTE.length && url.slice(0, ROUTE.length).toLowerCase() === ROUTE)
+      url.startsWith(PREFIX) ||
+      (url.length >= PREFIX.length && url.slice(0, PREFIX.length).toLowerCase() === PREFIX)
     ) {
       handle(req, res, next);
       return;

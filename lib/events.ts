@@ -44,7 +44,18 @@ export type SessionEvent =
   /** The kept token was exchanged for a fresh one at the backend. */
   | { type: "token.refreshed"; sessionId: string; customerId: string }
   /** A call to the commerce backend failed: forwarding (with the status sent) or a refresh. */
-  | { type: "upstream.error"; operation: "forward" | "refresh"; status?: number; error: unknown };
+  | {
+      type: "upstream.error";
+      operation: "forward" | "refresh" | "sign-in";
+      status?: number;
+      error: unknown;
+    }
+  /** A sign-in began a session: `pending` when its token names no customer yet (registration, MFA). */
+  | { type: "signin.succeeded"; sessionId: string; customerId: string; pending: boolean }
+  /** The backend refused a password sign-in (counted against `upstream.signInLimits`). */
+  | { type: "signin.failed"; status: number }
+  /** A sign-in was refused with 429 before reaching the backend: too many failures. */
+  | { type: "signin.limited"; by: "identifier" | "ip"; retryAfter: number };
 
 /**
  * A pino/bunyan/console-compatible logger. Without one, warnings and errors go to stderr (as

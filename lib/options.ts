@@ -141,6 +141,25 @@ export interface UpstreamOptions {
    * Default `{ remaining: 0.25 }`.
    */
   refresh?: boolean | { remaining?: number };
+  /**
+   * Failed password sign-ins allowed per account identifier (the body's `email` or
+   * `username`) and per client IP (`req.ip`, which follows the app's `trust proxy`) within a
+   * window; beyond them, 429 with `Retry-After` and nothing reaches the backend. Counted in the
+   * session store's backend. Default `{ identifier: { attempts: 10, window: "15m" }, ip: {
+   * attempts: 100, window: "15m" } }`; `false` turns the limits off.
+   */
+  signInLimits?:
+    | false
+    | {
+        identifier?: { attempts?: number; window?: Duration };
+        ip?: { attempts?: number; window?: Duration };
+      };
+}
+
+/** `upstream.signInLimits` after defaults: windows in milliseconds. */
+export interface ResolvedSignInLimits {
+  identifier: { attempts: number; window: number };
+  ip: { attempts: number; window: number };
 }
 
 /** The `upstream` option after defaults. */
@@ -152,6 +171,7 @@ export interface ResolvedUpstream {
   timeout: number;
   /** The share of a token's lifetime left at which it is refreshed, or false. */
   refresh: { remaining: number } | false;
+  signInLimits: ResolvedSignInLimits | false;
 }
 
 /**
@@ -180,7 +200,14 @@ export const DEFAULT_OPTIONS = Object.freeze({
     storeTimeout: "2s",
     maxPerCustomer: 10,
   },
-  upstream: { timeout: "10s", refreshRemaining: 0.25 },
+  upstream: {
+    timeout: "10s",
+    refreshRemaining: 0.25,
+    signInLimits: {
+      identifier: { attempts: 10, window: "15m" },
+      ip: { attempts: 100, window: "15m" },
+    },
+  },
 } as const);
 
 /** Options after validation and defaults; frozen, computed once per router. */
@@ -292,6 +319,11 @@ const sessionSchema = z.strictObject({
   maxPerCustomer: z.number().int().positive().optional(),
 });
 
+const attemptLimit = z.strictObject({
+  attempts: z.number().int().positive().optional(),
+  window: duration(DAY, "1 day").optional(),
+});
+
 const upstreamSchema = z.strictObject({
   baseUrl: z.union([z.string(), z.instanceof(URL)]).refine((v) => {
     try {
@@ -312,6 +344,12 @@ const upstreamSchema = z.strictObject({
           .lt(1, "must be a share of the lifetime between 0 and 1")
           .optional(),
       }),
+    ])
+    .optional(),
+  signInLimits: z
+    .union([
+      z.literal(false),
+      z.strictObject({ identifier: attemptLimit.optional(), ip: attemptLimit.optional() }),
     ])
     .optional(),
 });
@@ -517,6 +555,24 @@ function resolveUpstream(upstream: UpstreamOptions | undefined): ResolvedUpstrea
         : Object.freeze({
             remaining: (refresh === true ? undefined : refresh.remaining) ?? d.refreshRemaining,
           }),
+    signInLimits: resolveSignInLimits(upstream.signInLimits),
+  });
+}
+
+function resolveSignInLimits(
+  limits: UpstreamOptions["signInLimits"],
+): ResolvedSignInLimits | false {
+  if (limits === false) return false;
+  const d = DEFAULT_OPTIONS.upstream.signInLimits;
+  type Limit = { attempts?: number; window?: Duration };
+  const one = (given: Limit | undefined, def: { attempts: number; window: Duration }) =>
+    Object.freeze({
+      attempts: given?.attempts ?? def.attempts,
+      window: parseDuration(given?.window ?? def.window)!,
+    });
+  return Object.freeze({
+    identifier: one(limits?.identifier, d.identifier),
+    ip: one(limits?.ip, d.ip),
   });
 }
 

@@ -25,6 +25,8 @@ export type TokenRejectionReason =
   | "actor_type"
   | "actor_id"
   | "replayed"
+  /** A stand-in that is not this session's, used already, or past its time. */
+  | "stand_in"
   | "invalid";
 
 /** The token was refused: always a generic 401. */

@@ -1,4 +1,4 @@
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import type { CustomerLookupContext } from "../customers/customer-store.js";
 import { storeCustomerSchema, type StoreCustomer } from "../customers/store-customer.js";
 import {
@@ -90,4 +90,23 @@ export function fail(
       ? 'Bearer error="invalid_token"'
       : "Bearer";
   sendError(res, response, challenge);
+}
+
+/**
+ * Sets the cookie of a session just created. It lives as long as the session can (the
+ * absolute timeout, or the kept token's exp when it caps the session), or only as long as the
+ * browser runs: "remember me" is `?remember=true|false`, else `cookie.persistent`.
+ */
+export function setSessionCookie(
+  ctx: RouterContext,
+  req: Request,
+  res: Response,
+  created: { token: string; record: SessionRecord },
+): void {
+  const { absoluteExpiresAt, createdAt } = created.record;
+  const { remember } = req.query;
+  const persistent =
+    remember === "true" ? true : remember === "false" ? false : ctx.options.cookie.persistent;
+  const maxAge = persistent ? (absoluteExpiresAt - createdAt) / 1000 : undefined;
+  res.append("Set-Cookie", ctx.sessions.cookie.serialize(created.token, maxAge));
 }

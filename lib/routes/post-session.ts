@@ -5,7 +5,8 @@ import { StoreApiError } from "../errors/store-api-error.js";
 import { readBearerToken } from "../token/read-bearer.js";
 import { keptToken } from "../session/kept-token.js";
 import { tokenUseId, verifyToken } from "../token/verify-token.js";
-import { fail, loadCustomer, type RouterContext } from "./context.js";
+import { matchesStandIn, isStandIn } from "../session/stand-in.js";
+import { fail, loadCustomer, setSessionCookie, type RouterContext } from "./context.js";
 
 /** POST /auth/session — Set Authentication Session: a verified customer JWT becomes a session cookie. */
 export function postSession(ctx: RouterContext) {
@@ -28,6 +29,7 @@ export function postSession(ctx: RouterContext) {
     if (crossSite !== undefined) throw crossSite;
 
     const token = readBearerToken(req);
+    if (isStandIn(token)) return signedInWithStandIn(req, res, token);
     const { claims, customerId } = await verifyToken(token, policy);
     if (options.token.singleUse) {
       // Remembered for as long as the token is accepted: until exp plus the clock tolerance.
@@ -46,14 +48,35 @@ export function postSession(ctx: RouterContext) {
     if (previous !== undefined) await sessions.destroy(previous.id, undefined, "replaced");
     const kept = options.token.keep ? keptToken(token, claims, options.now()) : undefined;
     const created = await sessions.create(customerId, req, kept);
-
-    // The cookie lives as long as the session can: the absolute timeout, or the kept token's
-    // exp when it caps the session.
-    const { absoluteExpiresAt, createdAt } = created.record;
-    const persistent = remember(req.query.remember) ?? options.cookie.persistent;
-    const maxAge = persistent ? (absoluteExpiresAt - createdAt) / 1000 : undefined;
-    res.append("Set-Cookie", sessions.cookie.serialize(created.token, maxAge));
+    setSessionCookie(ctx, req, res, created);
     if (!warnedCrossSite && req.headers["sec-fetch-site"] === "cross-site") warnCrossSite(req);
+    res.status(200).json({ user });
+  }
+
+  /**
+   * The stand-in a sign-in route gave out (`upstream`): valid only with the cookie of the
+   * session it was made for, once, within its time. That session was started by the sign-in a
+   * moment ago (a fresh id, the previous one destroyed), so it is kept, not rotated again:
+   * requests already under way with the new cookie go on working. A stand-in for a token that
+   * names no customer yet (registration, MFA pending) authenticates nothing: `{ user: null }`,
+   * so that clients which post every token they get here (the Medusa SDK) carry on to the
+   * next step.
+   */
+  async function signedInWithStandIn(req: Request, res: Response, standIn: string) {
+    const ref = sessions.fromRequest(req);
+    const record = ref === undefined ? undefined : await sessions.load(ref.id, true, true);
+    if (ref === undefined || record === undefined) throw new TokenRejectedError("stand_in");
+    if (record.pending === true) {
+      if (!matchesStandIn(record, standIn, options.now())) throw new TokenRejectedError("stand_in");
+      res.status(200).json({ user: null });
+      return;
+    }
+    if (!(await sessions.useStandIn(record, standIn))) throw new TokenRejectedError("stand_in");
+    const token = await ctx.keptToken(ref, record);
+    if (token === undefined) throw new TokenRejectedError("stand_in");
+    const user = await loadCustomer(ctx, record.customerId, { req, claims: undefined, token });
+    if (user === undefined)
+      throw new StoreApiError("not_found", `Customer with id: ${record.customerId} was not found`);
     res.status(200).json({ user });
   }
 
@@ -64,7 +87,3 @@ export function postSession(ctx: RouterContext) {
   };
 }
 
-/** "Remember me": `?remember=true` asks for a persistent cookie, `false` for a browser-session one. */
-function remember(value: unknown): boolean | undefined {
-  return value === "true" ? true : value === "false" ? false : undefined;
-}

@@ -16,6 +16,7 @@ import { Deadlines } from "./deadlines.js";
 import { newDeadlines } from "./lifetime.js";
 import { openToken, sealToken } from "./sealed-token.js";
 import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
+import { matchesStandIn, STAND_IN_MS } from "./stand-in.js";
 
 const OPENED_MAX = 10_000;
 // A store key: the SHA-256 of a cookie token, base64url.
@@ -98,6 +99,7 @@ export class SessionManager {
     customerId: string,
     req: Request,
     kept?: KeptToken,
+    signIn?: { pending: boolean; standIn: string },
   ): Promise<{ token: string; id: string; record: SessionRecord }> {
     const now = this.options.now();
     const token = generateSessionToken();
@@ -121,6 +123,11 @@ export class SessionManager {
         record.idleExpiresAt = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
       }
     }
+    if (signIn !== undefined) {
+      if (signIn.pending) record.pending = true;
+      record.standIn = signIn.standIn;
+      record.standInExpiresAt = now + STAND_IN_MS;
+    }
     const ended = await this.call("set", () => this.store.set(id, record, this.options.limits));
     // The one event of every login: not even built when nobody listens.
     if (this.observed) this.report({ type: "session.created", sessionId: id, customerId });
@@ -142,8 +149,9 @@ export class SessionManager {
    * The live session with this id, or undefined. Expired sessions are destroyed. When `touch`
    * and the last write is older than `touchInterval`, the idle deadline moves (never past the
    * absolute one) through `store.touch`, which cannot revive a session destroyed meanwhile.
+   * A pending session (a token that names no customer yet) is none, unless `pending` asks for it.
    */
-  async load(id: string, touch = true): Promise<SessionRecord | undefined> {
+  async load(id: string, touch = true, pending = false): Promise<SessionRecord | undefined> {
     const record = await this.call("get", () => this.store.get(id));
     if (record === null || record === undefined) return undefined;
     // Not a record, or not the record of this key (a hash mismatch): never a session.
@@ -172,6 +180,7 @@ export class SessionManager {
       this.report({ type: "session.expired", sessionId: id, customerId: record.customerId, kind });
       return undefined;
     }
+    if (record.pending === true && !pending) return undefined;
     if (!touch || now - record.lastSeenAt < lifetime.touchInterval) {
       // The common case: the stored deadlines are the effective ones, so no copy is made.
       if (
@@ -196,14 +205,32 @@ export class SessionManager {
    * Replaces the kept token of a live session (after a refresh); false when the session is
    * gone meanwhile (a guarded `touch`: a logout is never undone).
    */
-  async replaceToken(ref: SessionRef, record: SessionRecord, kept: KeptToken): Promise<boolean> {
+  async replaceToken(
+    ref: SessionRef,
+    record: SessionRecord,
+    kept: KeptToken,
+    standIn?: string,
+  ): Promise<boolean> {
     const updated: SessionRecord = {
       ...record,
       token: sealToken(kept.token, ref.token),
       tokenIssuedAt: kept.issuedAt,
       tokenExpiresAt: kept.expiresAt,
     };
+    if (standIn !== undefined) {
+      updated.standIn = standIn;
+      updated.standInExpiresAt = this.options.now() + STAND_IN_MS;
+    }
     return this.call("touch", () => this.store.touch(ref.id, updated));
+  }
+
+  /**
+   * Whether `standIn` is this session's current stand-in, within its time, and used here for
+   * the first time (across instances where the store records it: `consumeTokenId`).
+   */
+  async useStandIn(record: SessionRecord, standIn: string): Promise<boolean> {
+    if (!matchesStandIn(record, standIn, this.options.now())) return false;
+    return this.claim(`stand-in:${record.standIn!}`, STAND_IN_MS);
   }
 
   /**
@@ -258,6 +285,7 @@ export class SessionManager {
         ([id, record]) =>
           isSessionRecord(record) &&
           record.sid === id &&
+          record.pending !== true &&
           record.customerId === customerId &&
           expiresAt(record) > now,
       )

@@ -1,5 +1,7 @@
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import {
   expiresAt,
+  type AttemptLimiterOptions,
   type SessionLimits,
   type SessionRecord,
   type SessionStore,
@@ -147,6 +149,11 @@ export class MemorySessionStore implements SessionStore {
       else live.push([id, record]);
     }
     return live;
+  }
+
+  /** Failed sign-ins counted in this process's memory, as the sessions are. */
+  attemptLimiter(options: AttemptLimiterOptions): RateLimiterMemory {
+    return new RateLimiterMemory(options);
   }
 
   async consumeTokenId(tokenId: string, until: number): Promise<boolean> {

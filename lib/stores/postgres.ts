@@ -1,4 +1,10 @@
-import type { SessionLimits, SessionRecord, SessionStore } from "./session-store.js";
+import { RateLimiterPostgres } from "rate-limiter-flexible";
+import type {
+  AttemptLimiterOptions,
+  SessionLimits,
+  SessionRecord,
+  SessionStore,
+} from "./session-store.js";
 import { expiresAt } from "./session-store.js";
 
 /**
@@ -71,7 +77,7 @@ export class PostgresSessionStore implements SessionStore {
   private readonly sweepBatch: number;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
   private readonly sql: Record<
-    "get" | "set" | "touch" | "destroy" | "list" | "consume" | "sweep" | "sweepUsed",
+    "get" | "set" | "touch" | "destroy" | "list" | "consume" | "sweep" | "sweepUsed" | "sweepAttempts",
     string
   >;
 
@@ -140,6 +146,12 @@ CREATE TABLE IF NOT EXISTS ${table}_used_tokens (
   expires_at bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ${index}_used_tokens_expires_idx ON ${table}_used_tokens (expires_at);
+CREATE TABLE IF NOT EXISTS ${table}_attempts (
+  key varchar(255) PRIMARY KEY,
+  points integer NOT NULL DEFAULT 0,
+  expire bigint
+);
+CREATE INDEX IF NOT EXISTS ${index}_attempts_expire_idx ON ${table}_attempts (expire);
 `;
   }
 
@@ -186,6 +198,26 @@ CREATE INDEX IF NOT EXISTS ${index}_used_tokens_expires_idx ON ${table}_used_tok
     return rows.map((row) => [String(row.id), row.record as SessionRecord]);
   }
 
+  /**
+   * Failed sign-ins counted in the `<table>_attempts` table of {@link schema}, through
+   * rate-limiter-flexible's PostgreSQL limiter (which never creates tables itself here, and
+   * whose expired rows the sweep deletes).
+   */
+  attemptLimiter(options: AttemptLimiterOptions): RateLimiterPostgres {
+    const [schemaName, tableName] = this.table.includes(".")
+      ? this.table.split(".")
+      : [undefined, this.table];
+    return new RateLimiterPostgres({
+      ...options,
+      storeClient: this.pool,
+      storeType: "pool", // any object with query(), as the store itself takes
+      tableName: `${tableName}_attempts`,
+      ...(schemaName === undefined ? {} : { schemaName }),
+      tableCreated: true,
+      clearExpiredByTimeout: false,
+    });
+  }
+
   async consumeTokenId(tokenId: string, until: number): Promise<boolean> {
     const { rowCount } = await this.pool.query(this.sql.consume, [
       tokenId,
@@ -201,7 +233,7 @@ CREATE INDEX IF NOT EXISTS ${index}_used_tokens_expires_idx ON ${table}_used_tok
    */
   async sweep(): Promise<number> {
     let deleted = 0;
-    for (const statement of [this.sql.sweep, this.sql.sweepUsed]) {
+    for (const statement of [this.sql.sweep, this.sql.sweepUsed, this.sql.sweepAttempts]) {
       for (;;) {
         const { rowCount } = await this.pool.query(statement, [this.clock(), this.sweepBatch]);
         if (statement === this.sql.sweep) deleted += rowCount ?? 0;
@@ -251,5 +283,6 @@ RETURNING id`,
 ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE ${used}.expires_at <= $3`,
     sweep: `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE expires_at <= $1 LIMIT $2)`,
     sweepUsed: `DELETE FROM ${used} WHERE id IN (SELECT id FROM ${used} WHERE expires_at <= $1 LIMIT $2)`,
+    sweepAttempts: `DELETE FROM ${table}_attempts WHERE key IN (SELECT key FROM ${table}_attempts WHERE expire <= $1 LIMIT $2)`,
   };
 }

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import { RateLimiterRedis } from "rate-limiter-flexible";
 import {
   expiresAt,
+  type AttemptLimiterOptions,
   type SessionLimits,
   type SessionRecord,
   type SessionStore,
@@ -100,12 +102,14 @@ const INDEX_ADD_SHA = createHash("sha1").update(INDEX_ADD).digest("hex");
  */
 export class RedisSessionStore implements SessionStore {
   private readonly send: Send;
+  private readonly client: RedisClientLike;
   private readonly prefix: string;
   private readonly now: () => number;
 
   constructor(options: RedisSessionStoreOptions) {
     const { client, prefix = "bff:", now = Date.now } = options ?? ({} as RedisSessionStoreOptions);
     this.send = commandSender(client);
+    this.client = client;
     if (typeof prefix !== "string")
       throw new TypeError('RedisSessionStore: option "prefix" must be a string');
     this.prefix = prefix;
@@ -166,6 +170,20 @@ export class RedisSessionStore implements SessionStore {
       if (raw !== null && raw !== undefined) live.push([id, parseRecord(raw)]);
     });
     return live;
+  }
+
+  /**
+   * Failed sign-ins counted in this Redis (rate-limiter-flexible's script: one key per
+   * counter, so a cluster routes it like the sessions), under the store's prefix.
+   */
+  attemptLimiter(options: AttemptLimiterOptions): RateLimiterRedis {
+    return new RateLimiterRedis({
+      ...options,
+      keyPrefix: this.prefix + options.keyPrefix,
+      storeClient: this.client,
+      // node-redis (no `call`) has its own command signatures.
+      useRedisPackage: !("call" in this.client),
+    });
   }
 
   async consumeTokenId(tokenId: string, until: number): Promise<boolean> {

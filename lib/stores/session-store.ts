@@ -1,3 +1,5 @@
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+
 /**
  * What a session store keeps for one session. Times are milliseconds since the epoch. The
  * store never sees the cookie's token: it is keyed by the token's SHA-256.
@@ -37,6 +39,16 @@ export interface SessionRecord {
   tokenIssuedAt?: number;
   /** With `token.keep`: when the kept token expires (`exp`); the session cannot outlive it. */
   tokenExpiresAt?: number;
+  /**
+   * With `upstream`: the kept token names no customer yet (a registration, or a sign-in waiting
+   * for MFA or verification). Such a session authenticates nothing; `customerId` is then the
+   * token's auth identity.
+   */
+  pending?: boolean;
+  /** With `upstream`: the SHA-256 of the stand-in last handed out for the kept token. */
+  standIn?: string;
+  /** When that stand-in stops being accepted. */
+  standInExpiresAt?: number;
 }
 
 /**
@@ -91,6 +103,28 @@ export interface SessionStore {
    * `false` when it was already recorded. Needed by `token.singleUse`.
    */
   consumeTokenId?(tokenId: string, until: number): Promise<boolean>;
+  /**
+   * A rate limiter counting in the store's own backend, so that every instance shares the
+   * count (failed sign-ins with `upstream`). Without it the router counts in process memory and
+   * says so once in a warning.
+   */
+  attemptLimiter?(options: AttemptLimiterOptions): RateLimiterAbstract;
+}
+
+/**
+ * What the router asks of `SessionStore.attemptLimiter`: a rate-limiter-flexible limiter of
+ * `points` per `duration` seconds, its keys under `keyPrefix`.
+ *
+ * @example
+ * ```ts
+ * attemptLimiter: (o) => new RateLimiterMemory(o),
+ * ```
+ */
+export interface AttemptLimiterOptions {
+  keyPrefix: string;
+  points: number;
+  /** Seconds. */
+  duration: number;
 }
 
 /**
@@ -145,6 +179,9 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     (r.token === undefined || typeof r.token === "string") &&
     (r.tokenIssuedAt === undefined || Number.isFinite(r.tokenIssuedAt)) &&
     (r.tokenExpiresAt === undefined || Number.isFinite(r.tokenExpiresAt)) &&
-    (r.sid === undefined || typeof r.sid === "string")
+    (r.sid === undefined || typeof r.sid === "string") &&
+    (r.pending === undefined || typeof r.pending === "boolean") &&
+    (r.standIn === undefined || typeof r.standIn === "string") &&
+    (r.standInExpiresAt === undefined || Number.isFinite(r.standInExpiresAt))
   );
 }

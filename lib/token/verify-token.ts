@@ -60,7 +60,11 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * Verifies a compact JWS customer token and applies the claim policy. Throws
  * TokenRejectedError (a 401, with jose's error as `cause`) or KeySourceUnavailableError.
  */
-export async function verifyToken(token: string, policy: TokenPolicy): Promise<VerifiedToken> {
+export async function verifyToken(
+  token: string,
+  policy: TokenPolicy,
+  { unregistered = false }: { unregistered?: boolean } = {},
+): Promise<VerifiedToken> {
   // Cheap structural checks first: JWE (5 parts), unsigned "alg: none" tokens (empty third
   // part) and anything oversized never reach a JSON or base64 parser.
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError("too_large");
@@ -127,8 +131,14 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<V
     throw new TokenRejectedError("actor_type");
   }
   const customerId = payload[policy.customerIdClaim];
-  // An identity that is not yet registered as a customer has an empty actor_id.
-  if (typeof customerId !== "string" || customerId === "" || customerId.length > 256) {
+  // An identity that is not yet registered as a customer has an empty actor_id (so do Medusa's
+  // tokens issued before MFA or verification): never a customer, only kept by the sign-in routes
+  // (`unregistered`), which resolve an empty customerId for it.
+  if (
+    typeof customerId !== "string" ||
+    (customerId === "" && !unregistered) ||
+    customerId.length > 256
+  ) {
     throw new TokenRejectedError("actor_id");
   }
   // jose checks `iat` only with maxTokenAge; a token issued in the future (beyond the

@@ -3,9 +3,11 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { errors } from "undici";
 import { checkCrossSite } from "../csrf.js";
-import { NoSessionError } from "../errors/internal-errors.js";
+import { NoSessionError, TokenRejectedError } from "../errors/internal-errors.js";
 import { fail, type RouterContext } from "../routes/context.js";
 import type { SessionRef } from "../session/session-manager.js";
+import { isStandIn } from "../session/stand-in.js";
+import type { SessionRecord } from "../stores/session-store.js";
 import type { UpstreamClient } from "./client.js";
 import { storePath } from "./store-path.js";
 
@@ -72,7 +74,7 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
     try {
       answer = await client.request({ path, method: req.method as "GET", headers, body, signal });
     } catch (error) {
-      if (!gone) unavailable(res, error);
+      if (!gone) unavailable(ctx, res, error, "forward");
       return;
     }
 
@@ -119,7 +121,8 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
     if (ref !== undefined) {
       const crossSite = checkCrossSite(req, options.csrf);
       if (crossSite !== undefined) throw crossSite;
-      const record = await sessions.load(ref.id);
+      const record = await sessions.load(ref.id, true, true);
+      if (record?.pending === true) return registering(req, ref, record);
       if (record !== undefined) token = await ctx.keptToken(ref, record);
     }
     if (token === undefined) {
@@ -129,22 +132,21 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
     return { ref: ref!, token };
   }
 
-  function unavailable(res: Response, error: unknown): void {
-    const code = (error as { code?: unknown } | null)?.code;
-    const timedOut =
-      error instanceof errors.HeadersTimeoutError ||
-      error instanceof errors.BodyTimeoutError ||
-      (typeof code === "string" && TIMEOUT_CODES.has(code));
-    const status = timedOut ? 504 : 502;
-    report({ type: "upstream.error", operation: "forward", status, error });
-    logger.error(
-      { err: error, status },
-      timedOut
-        ? "bff-session: the commerce backend did not answer in time"
-        : "bff-session: the commerce backend could not be reached",
-    );
-    if (res.headersSent) return void res.destroy();
-    res.status(status).json(UNAVAILABLE);
+  /**
+   * A session whose token names no customer yet (after `…/register`) browses as a guest; the
+   * one request that carries its stand-in as `Authorization` (the SDK's
+   * `store.customer.create`) goes with the token the stand-in stands for, once.
+   */
+  async function registering(
+    req: Request,
+    ref: SessionRef,
+    record: SessionRecord,
+  ): Promise<{ ref: SessionRef; token: string } | undefined> {
+    const bearer = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (bearer === undefined || !isStandIn(bearer)) return undefined;
+    if (!(await sessions.useStandIn(record, bearer))) throw new TokenRejectedError("stand_in");
+    const token = sessions.keptToken(record, ref);
+    return token === undefined ? undefined : { ref, token };
   }
 
   return function storeApi(): RequestHandler {
@@ -159,8 +161,35 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
   };
 }
 
+/**
+ * Answers 502 (unreachable) or 504 (too slow) in the documented shape, with an event and a
+ * log line saying which; never the error's internals.
+ */
+export function unavailable(
+  ctx: RouterContext,
+  res: Response,
+  error: unknown,
+  operation: "forward" | "sign-in",
+): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  const timedOut =
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    (typeof code === "string" && TIMEOUT_CODES.has(code));
+  const status = timedOut ? 504 : 502;
+  ctx.report({ type: "upstream.error", operation, status, error });
+  ctx.logger.error(
+    { err: error, status },
+    timedOut
+      ? "bff-session: the commerce backend did not answer in time"
+      : "bff-session: the commerce backend could not be reached",
+  );
+  if (res.headersSent) return void res.destroy();
+  res.status(status).json(UNAVAILABLE);
+}
+
 /** The browser's headers as the backend gets them: the BFF's credentials, nothing per-hop. */
-function requestHeaders(
+export function requestHeaders(
   incoming: IncomingHttpHeaders,
   token: string | undefined,
   publishableKey: string | undefined,
@@ -204,7 +233,7 @@ function requestBody(
   return text;
 }
 
-function copyResponseHeaders(headers: IncomingHttpHeaders, res: Response): void {
+export function copyResponseHeaders(headers: IncomingHttpHeaders, res: Response): void {
   const named = connectionTokens(headers.connection);
   for (const [name, value] of Object.entries(headers)) {
     // The backend's own cookie (Medusa's connect.sid) is for the backend, not this origin.
