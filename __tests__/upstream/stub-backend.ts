@@ -24,16 +24,21 @@ export function stubBackend() {
     refreshes: 0,
     revoked: new Set<string>(),
     aborted: 0,
+    /** The bearer tokens POST /store/customers was called with. */
+    created: [] as string[],
   };
   const app = express();
   app.use((req, _res, next) => {
     const hash = createHash("sha256");
     let length = 0;
+    const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => {
       hash.update(chunk);
       length += chunk.length;
+      if (req.url.startsWith("/auth/") || req.url === "/store/customers") chunks.push(chunk);
     });
     req.on("end", () => {
+      (req as { raw?: Buffer }).raw = Buffer.concat(chunks);
       seen.push({
         method: req.method,
         url: req.url,
@@ -66,6 +71,72 @@ export function stubBackend() {
     if (bearer(req) === undefined || state.revoked.has(bearer(req)!))
       return void res.status(401).send("Unauthorized");
     res.json({ customer: CUSTOMER });
+  });
+  // Medusa-shaped auth routes: emailpass sign-in (with MFA for mfa@…), registration, reset,
+  // a redirecting provider, the MFA challenge, and customer creation with a registration token.
+  const sign = async (claims: Record<string, unknown>) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ actor_type: "customer", auth_identity_id: "authid_1", ...claims })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(new TextEncoder().encode(SECRET));
+  };
+  // The recorder above read the stream: parse what it kept.
+  const json: express.RequestHandler = (req, _res, next) => {
+    try {
+      req.body = JSON.parse((req as { raw?: Buffer }).raw?.toString() || "{}");
+    } catch {
+      req.body = {};
+    }
+    next();
+  };
+  app.post("/auth/customer/emailpass", json, async (req, res) => {
+    const { email, password } = (req.body ?? {}) as { email?: string; password?: string };
+    if (email === "down@example.com") return void res.status(503).json({ type: "unknown_error" });
+    if (password !== "right-password")
+      return void res
+        .status(401)
+        .json({ type: "unauthorized", message: "Invalid email or password" });
+    res.setHeader("Set-Cookie", "connect.sid=s%3Abackend-session; Path=/; HttpOnly");
+    if (email === "mfa@example.com") {
+      return void res.json({
+        mfa_required: true,
+        mfa_challenge: { id: "authmfachal_1", methods: ["totp"] },
+        token: await sign({ actor_id: "" }),
+      });
+    }
+    res.json({ token: await sign({ actor_id: "cus_123" }) });
+  });
+  app.post("/auth/customer/emailpass/register", json, async (_req, res) => {
+    res.json({ token: await sign({ actor_id: "" }) });
+  });
+  app.post("/auth/customer/emailpass/reset-password", json, (_req, res) => {
+    res.status(201).type("text/plain").send("Created");
+  });
+  app.post("/auth/customer/emailpass/update", json, (req, res) => {
+    if (req.headers.authorization !== "Bearer reset-token-from-email")
+      return void res.status(401).json({ type: "unauthorized", message: "Invalid token" });
+    res.json({ success: true });
+  });
+  app.post("/auth/customer/google", (_req, res) => {
+    res.json({ location: "https://accounts.example.com/o/oauth2?state=abc" });
+  });
+  app.get("/auth/customer/google/callback", async (req, res) => {
+    if (req.query.code !== "good-code") return void res.status(401).json({ type: "unauthorized" });
+    res.json({ token: await sign({ actor_id: "cus_123" }) });
+  });
+  app.post("/auth/mfa/challenges/:id/verify", json, async (req, res) => {
+    const pre = bearer(req);
+    if (pre === undefined) return void res.status(401).send("Unauthorized");
+    if ((req.body as { code?: string }).code !== "123456")
+      return void res.status(400).json({ type: "invalid_data", message: "Invalid code" });
+    res.json({ token: await sign({ actor_id: "cus_123" }) });
+  });
+  app.post("/store/customers", json, (req, res) => {
+    if (bearer(req) === undefined) return void res.status(401).send("Unauthorized");
+    state.created.push(bearer(req)!);
+    res.json({ customer: { ...CUSTOMER, email: (req.body as { email: string }).email } });
   });
   app.get("/store/revoked", (_req, res) => void res.status(401).send("Unauthorized"));
   app.get("/store/slow", (req, res) => {

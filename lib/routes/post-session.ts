@@ -86,4 +86,3 @@ export function postSession(ctx: RouterContext) {
     handle(req, res).catch((error: unknown) => fail(ctx, res, error, true));
   };
 }
-

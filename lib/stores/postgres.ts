@@ -77,7 +77,15 @@ export class PostgresSessionStore implements SessionStore {
   private readonly sweepBatch: number;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
   private readonly sql: Record<
-    "get" | "set" | "touch" | "destroy" | "list" | "consume" | "sweep" | "sweepUsed" | "sweepAttempts",
+    | "get"
+    | "set"
+    | "touch"
+    | "destroy"
+    | "list"
+    | "consume"
+    | "sweep"
+    | "sweepUsed"
+    | "sweepAttempts",
     string
   >;
 

@@ -1,9 +1,5 @@
 import { hash } from "node:crypto";
-import {
-  RateLimiterMemory,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { SessionStoreError } from "../errors/internal-errors.js";
 import type { Logger, SessionEvent } from "../events.js";
 import type { ResolvedSignInLimits } from "../options.js";
