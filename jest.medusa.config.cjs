@@ -9,6 +9,7 @@ module.exports = {
   roots: ["<rootDir>/__tests__/medusa"],
   globalSetup: undefined,
   testTimeout: 90_000,
-  // The last case stops the backend: one suite at a time, in file order.
+  // One suite at a time, by name; stopped-backend.test.ts (it stops the backend) last.
   maxWorkers: 1,
+  testSequencer: "<rootDir>/__tests__/medusa/sequencer.cjs",
 };

@@ -2,26 +2,12 @@
  * bff-session in front of a real Medusa 2.21.2 backend (npm run test:medusa): a customer
  * registered the Medusa way signs in through POST /auth/session, reads themselves, makes a cart
  * and adds a line item through storeApi(); the kept token is refreshed with a short
- * jwtExpiresIn; a stopped backend gives 502. The last case stops the backend.
+ * jwtExpiresIn. (A stopped backend: stopped-backend.test.ts, which runs last.)
  */
 import { randomUUID } from "node:crypto";
 import express from "express";
 import request from "supertest";
-import {
-  createSessionRouter,
-  errorHandler,
-  hmacSecret,
-  type SessionEvent,
-} from "../../lib/index.js";
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined)
-    throw new Error(`${name} is not set: run this suite with npm run test:medusa`);
-  return value;
-};
-const MEDUSA = env("MEDUSA_URL");
-const KEY = env("MEDUSA_PUBLISHABLE_KEY");
+import { bff, env, KEY, MEDUSA } from "./support.js";
 
 async function medusa(
   method: string,
@@ -58,21 +44,6 @@ async function registerCustomer(): Promise<{ email: string; password: string; to
   const login = await medusa("POST", "/auth/customer/emailpass", { body: { email, password } });
   expect(login.status).toBe(200);
   return { email, password, token: login.body.token! };
-}
-
-function bff() {
-  const events: SessionEvent[] = [];
-  const router = createSessionRouter({
-    keys: hmacSecret(env("MEDUSA_JWT_SECRET")),
-    upstream: { baseUrl: MEDUSA, publishableKey: KEY, timeout: "5s" },
-    onEvent: (event) => events.push(event),
-    logger: false,
-  });
-  const app = express();
-  app.use(router);
-  app.use(router.storeApi());
-  app.use(errorHandler());
-  return { app, events };
 }
 
 const t = bff();
@@ -131,16 +102,4 @@ it("refreshes the kept token before it expires (jwtExpiresIn 20 s), and keeps wo
   const later = await request(t.app).get("/store/customers/me").set("Cookie", cookie);
   expect(later.status).toBe(200);
   expect(later.body.customer.email).toBe(customer.email);
-});
-
-it("a stopped backend gives 502 in the documented shape", async () => {
-  process.kill(Number(env("MEDUSA_PID")), "SIGTERM");
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const res = await request(t.app).get("/store/products");
-  expect(res.status).toBe(502);
-  expect(res.body).toEqual({
-    message: "The commerce backend is unavailable.",
-    type: "unexpected_state",
-  });
-  expect(t.events).toContainEqual(expect.objectContaining({ type: "upstream.error", status: 502 }));
 });
