@@ -11,16 +11,20 @@ describe("example-app: the whole flow over HTTP", () => {
   const agent = () => request(example.url);
 
   async function signIn(email = "jane@example.com", userAgent = "jest") {
+    // Through the BFF: it keeps the backend's token and answers a stand-in.
     const login = await agent()
       .post("/auth/customer/emailpass")
+      .set("User-Agent", userAgent)
       .send({ email, password: "storefront-demo" });
     expect(login.status).toBe(200);
+    expect(login.body.token).toMatch(/^bffsi_/);
+    const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
     const session = await agent()
       .post("/auth/session")
-      .set("User-Agent", userAgent)
+      .set("Cookie", cookie)
       .set("Authorization", `Bearer ${login.body.token}`);
     expect(session.status).toBe(200);
-    return { session, cookie: String(session.headers["set-cookie"]).split(";")[0]! };
+    return { session, cookie };
   }
 
   it("publishes an ES256 JWKS and issues customer tokens verified through it", async () => {
@@ -54,6 +58,7 @@ describe("example-app: the whole flow over HTTP", () => {
     const me = await agent().get("/store/customers/me").set("Cookie", cookie);
     expect(me.status).toBe(200);
     expect(me.body.customer.id).toBe("cus_01JDEMOJANE");
+    expect(me.body.customer).not.toHaveProperty("password_hash");
     expect(me.headers["cache-control"]).toBe("private, no-store");
     expect((await agent().delete("/auth/session").set("Cookie", cookie)).body).toEqual({
       success: true,

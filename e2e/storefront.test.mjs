@@ -68,13 +68,14 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
+  const answers = recordAnswers(page);
 
   // Every response body is read, so a signed-out page settles (no request left hanging).
   await page.goto(example.url, { waitUntil: "networkidle", timeout: 15_000 });
   await page.locator("#signed-out").waitFor();
-  await page.fill('input[name="email"]', account.email);
-  await page.fill('input[name="password"]', account.password);
-  await page.click('button[type="submit"]');
+  await page.fill('#sign-in input[name="email"]', account.email);
+  await page.fill('#sign-in input[name="password"]', account.password);
+  await page.click('#sign-in button[type="submit"]');
 
   await page.locator("#signed-in").waitFor();
   assert.equal(await page.textContent("#customer-name"), account.name);
@@ -117,8 +118,8 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   await page.locator("#signed-out").waitFor();
   assert.equal(await page.isVisible("#signed-in"), false);
 
-  await page.fill('input[name="password"]', "wrong-password");
-  await page.click('button[type="submit"]');
+  await page.fill('#sign-in input[name="password"]', "wrong-password");
+  await page.click('#sign-in button[type="submit"]');
   await page.locator("#message:not([hidden])").waitFor();
   assert.equal(
     await page.textContent("#message"),
@@ -128,6 +129,74 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   assert.deepEqual(problems, []);
   await context.close();
   assert.ok(existsSync(path.join(ARTIFACTS, "storefront-signed-in.png")));
+  await assertNoToken(answers, 10);
+});
+
+const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
+
+/** Every answer the page receives from the BFF: URL, headers and body. */
+function recordAnswers(page) {
+  const answers = [];
+  page.on("response", (response) => {
+    answers.push(
+      response
+        .text()
+        .catch(() => "")
+        .then(async (body) => ({
+          url: response.url(),
+          headers: JSON.stringify(await response.allHeaders()),
+          body,
+        })),
+    );
+  });
+  return answers;
+}
+
+/** No answer the page received carries a JWT: the sign-in routes hand out stand-ins only. */
+async function assertNoToken(answers, atLeast) {
+  const settled = await Promise.all(answers);
+  assert.ok(settled.length >= atLeast, `only ${settled.length} answers recorded`);
+  for (const { url, headers, body } of settled) {
+    assert.doesNotMatch(body, JWT, `a JWT in the body of ${url}`);
+    assert.doesNotMatch(headers, JWT, `a JWT in the headers of ${url}`);
+  }
+  assert.ok(
+    settled.some((a) => a.url.includes("/auth/customer/emailpass") && /bffsi_/.test(a.body)),
+    "the sign-in answered a stand-in",
+  );
+}
+
+test("register, sign in and ask for a password reset through the BFF: no token reaches the page", async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  const answers = recordAnswers(page);
+  await page.goto(example.url, { waitUntil: "networkidle", timeout: 15_000 });
+  await page.locator("#signed-out").waitFor();
+
+  const email = `new.${Date.now()}@example.com`;
+  await page.fill('#register input[name="first_name"]', "Nina");
+  await page.fill('#register input[name="last_name"]', "Neu");
+  await page.fill('#register input[name="email"]', email);
+  await page.fill('#register input[name="password"]', "a-new-password-1");
+  await page.click('#register button[type="submit"]');
+  await page.locator("#signed-in").waitFor();
+  assert.equal(await page.textContent("#customer-name"), "Nina Neu");
+  assert.equal(await page.textContent("#customer-email"), email);
+  const visible = await page.evaluate(() => document.cookie);
+  assert.ok(!visible.includes("bff.sid"), `document.cookie shows the session: ${visible}`);
+
+  await page.click("#sign-out");
+  await page.locator("#signed-out").waitFor();
+  await page.fill('#sign-in input[name="email"]', email);
+  await page.click("#forgot-password");
+  await page.locator("#message", { hasText: "a link to reset the password" }).waitFor();
+
+  assert.deepEqual(problems, []);
+  await context.close();
+  await assertNoToken(answers, 8);
 });
 
 test('a page left open after "sign out everywhere" elsewhere ends its signed-in view', async (t) => {
@@ -137,9 +206,9 @@ test('a page left open after "sign out everywhere" elsewhere ends its signed-in 
     const page = await context.newPage();
     await page.goto(example.url);
     await page.locator("#signed-out").waitFor();
-    await page.fill('input[name="email"]', account.email);
-    await page.fill('input[name="password"]', account.password);
-    await page.click('button[type="submit"]');
+    await page.fill('#sign-in input[name="email"]', account.email);
+    await page.fill('#sign-in input[name="password"]', account.password);
+    await page.click('#sign-in button[type="submit"]');
     await page.locator("#signed-in").waitFor();
     return { context, page };
   };

@@ -127,10 +127,12 @@ it("register → store.customer.create → login → retrieve → refresh → lo
 it("a wrong password is Medusa's 401; after 10 for one account, 429 without asking Medusa", async () => {
   const email = `guess.${randomUUID()}@bff.test`;
   for (let i = 0; i < 10; i++) {
-    const error = await sdk.auth.login("customer", "emailpass", { email, password: `no-${i}` }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await sdk.auth
+      .login("customer", "emailpass", { email, password: `no-${i}` })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(FetchError);
     expect((error as InstanceType<typeof FetchError>).status).toBe(401);
   }

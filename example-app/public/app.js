@@ -1,5 +1,6 @@
-// The storefront: it exchanges the identity token for a session cookie once and then forgets
-// the token. Every later call is authenticated by the httpOnly cookie alone.
+// The storefront: it signs in, registers and resets passwords through the BFF, which keeps the
+// customer's token; the page only ever sees stand-ins. Every call is authenticated by the
+// httpOnly session cookie alone.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -206,24 +207,66 @@ async function refresh() {
   if (status !== 401) say(explain(status));
 }
 
+/**
+ * Signs in through the BFF: it keeps the customer's token and answers a stand-in, worthless
+ * anywhere else, which POST /auth/session takes once. No token ever reaches this page.
+ * Remember me: a persistent cookie, or one that ends when the browser closes.
+ */
+async function signIn(email, password, remember) {
+  const login = await call("POST", `/auth/customer/emailpass?remember=${remember}`, {
+    body: { email, password },
+  });
+  if (login.status !== 200) return say(explain(login.status, "sign-in"));
+  const session = await call("POST", "/auth/session", {
+    headers: { authorization: `Bearer ${login.data.token}` },
+  });
+  if (session.status !== 200) return say(explain(session.status, "sign-in"));
+  render(session.data.user);
+  await refresh();
+  return true;
+}
+
 $("sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();
   say("");
   const form = new FormData(event.target);
-  const login = await call("POST", "/auth/customer/emailpass", {
-    body: { email: form.get("email"), password: form.get("password") },
+  const done = await signIn(form.get("email"), form.get("password"), form.get("remember") === "on");
+  if (done) event.target.reset();
+});
+
+// Registration, as Medusa's storefront does it: register the identity, create the customer
+// with the (stand-in) registration token as Authorization, then sign in.
+$("register").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("");
+  const form = new FormData(event.target);
+  const email = form.get("email");
+  const password = form.get("password");
+  const registered = await call("POST", "/auth/customer/emailpass/register", {
+    body: { email, password },
   });
-  if (login.status !== 200) return say(explain(login.status, "sign-in"));
-  // The token is used once, here, and dropped: from now on the cookie does the work.
-  // Remember me: a persistent cookie, or one that ends when the browser closes.
-  const remember = form.get("remember") === "on";
-  const session = await call("POST", `/auth/session?remember=${remember}`, {
-    headers: { authorization: `Bearer ${login.data.token}` },
+  if (registered.status !== 200)
+    return say(
+      registered.status === 401
+        ? "An account with that email exists already. Sign in instead."
+        : explain(registered.status),
+    );
+  const created = await call("POST", "/store/customers", {
+    body: { email, first_name: form.get("first_name"), last_name: form.get("last_name") },
+    headers: { authorization: `Bearer ${registered.data.token}` },
   });
-  if (session.status !== 200) return say(explain(session.status, "sign-in"));
-  event.target.reset();
-  render(session.data.user);
-  await refresh();
+  if (created.status !== 200) return say(explain(created.status));
+  if (await signIn(email, password, true)) event.target.reset();
+});
+
+$("forgot-password").addEventListener("click", async () => {
+  const email = $("sign-in").elements.email.value;
+  if (!email) return say("Enter your email above first.", "info");
+  const { status } = await call("POST", "/auth/customer/emailpass/reset-password", {
+    body: { identifier: email },
+  });
+  if (status !== 201) return say(explain(status));
+  say(`If an account exists for ${email}, a link to reset the password is on its way.`, "info");
 });
 
 $("sign-out").addEventListener("click", async () => {

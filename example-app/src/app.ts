@@ -54,36 +54,21 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
   app.disable("x-powered-by");
 
   // Where tokens and the Store API come from: the embedded stand-in (its identity signs ES256
-  // tokens and publishes a JWKS; its Store API lives under /_backend), or a real Medusa.
+  // tokens and publishes a JWKS; its auth routes and Store API live under /_backend), or a
+  // real Medusa. Either way the BFF serves the sign-in routes itself (upstream) and forwards
+  // them: the backend's tokens stay here, the page gets stand-ins.
   let backend: Pick<SessionRouterOptions, "keys" | "upstream">;
   const { medusa } = options;
   if (medusa === undefined) {
     const customers = demoCustomers();
     const identity = await createIdentity(customers);
     app.use(identity.router);
-    app.use("/_backend", createBackend(identity, customers));
+    app.use("/_backend", identity.auth, createBackend(identity, customers));
     backend = {
       keys: remoteJwks(new URL(options.jwksUrl ?? `${url}/.well-known/jwks.json`)),
       upstream: { baseUrl: `${url}/_backend/` },
     };
   } else {
-    // The sign-in form posts here; the backend's answer (its token) goes back to the page,
-    // which hands it to POST /auth/session once.
-    app.post("/auth/customer/emailpass", express.json({ limit: "2kb" }), async (req, res) => {
-      const answer = await fetch(
-        new URL("auth/customer/emailpass", `${medusa.url.replace(/\/?$/, "/")}`),
-        {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(req.body ?? {}),
-        },
-      ).catch(() => undefined);
-      if (answer === undefined) return void res.status(502).json({ type: "unexpected_state" });
-      res
-        .status(answer.status)
-        .type("application/json")
-        .send(await answer.text());
-    });
     backend = {
       keys: hmacSecret(medusa.jwtSecret),
       upstream: { baseUrl: medusa.url, publishableKey: medusa.publishableKey },

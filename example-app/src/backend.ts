@@ -1,5 +1,5 @@
 // A stand-in for the commerce backend's Store API, so `npm start` needs nothing else: the few
-// routes the storefront uses (customer, regions, products, carts, token refresh), answering
+// routes the storefront uses (customer, registration, regions, products, carts, token refresh), answering
 // as Medusa does. The BFF reaches it through `upstream` like a real backend; with MEDUSA_URL
 // the example fronts a real Medusa instead and this is not mounted.
 import { randomUUID } from "node:crypto";
@@ -48,7 +48,36 @@ export function createBackend(identity: Identity, customers: DemoCustomers): Rou
     const customer = await customers.retrieve(id, { req, claims: undefined, token: undefined });
     if (customer === null || customer === undefined)
       return void res.status(404).json({ type: "not_found", message: "Customer not found" });
-    res.json({ customer });
+    res.json({ customer: withoutSecrets(customer) });
+  });
+  // Registration, the Medusa way: the registration token (empty actor_id) creates the customer.
+  router.post("/store/customers", async (req, res) => {
+    const token = req.headers.authorization?.replace(/^Bearer /, "") ?? "";
+    const identityOf = await identity.registration(token);
+    if (identityOf === undefined)
+      return void res.status(401).type("text/plain").send("Unauthorized");
+    if (customers.byEmail(identityOf.email) !== undefined)
+      return void res.status(400).json({ type: "invalid_data", message: "Customer exists" });
+    const body = (req.body ?? {}) as { first_name?: unknown; last_name?: unknown };
+    const now = new Date().toISOString();
+    const customer = {
+      id: `cus_${randomUUID().replaceAll("-", "").slice(0, 24)}`,
+      email: identityOf.email,
+      first_name: typeof body.first_name === "string" ? body.first_name.slice(0, 100) : null,
+      last_name: typeof body.last_name === "string" ? body.last_name.slice(0, 100) : null,
+      company_name: null,
+      phone: null,
+      default_billing_address_id: null,
+      default_shipping_address_id: null,
+      metadata: null,
+      addresses: [],
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+      password_hash: identityOf.password_hash,
+    };
+    customers.add(customer);
+    res.json({ customer: withoutSecrets(customer) });
   });
   router.post("/auth/token/refresh", async (req, res) => {
     const id = await customerOf(req, res);
@@ -132,4 +161,11 @@ function product(id: string, title: string, variantId: string, size: string, amo
       },
     ],
   };
+}
+
+/** What the Store API shows of a customer: never the row's password hash (Medusa keeps it elsewhere). */
+function withoutSecrets<T extends object>(customer: T): Omit<T, "password_hash"> {
+  const visible = { ...customer } as T & { password_hash?: unknown };
+  delete visible.password_hash;
+  return visible;
 }

@@ -3,7 +3,7 @@
 import type { CustomerStore, StoreCustomerInput } from "bff-session";
 import { hashPassword } from "./identity";
 
-type DemoCustomer = StoreCustomerInput & { password_hash: string };
+export type DemoCustomer = StoreCustomerInput & { password_hash: string };
 
 const now = "2026-01-15T09:30:00.000Z";
 
@@ -60,6 +60,8 @@ const SEED: DemoCustomer[] = [
 
 export interface DemoCustomers extends CustomerStore {
   byEmail(email: string): DemoCustomer | undefined;
+  /** A customer registered through the storefront (kept in memory). */
+  add(customer: DemoCustomer): void;
 }
 
 export function demoCustomers(): DemoCustomers {
@@ -70,7 +72,10 @@ export function demoCustomers(): DemoCustomers {
     },
     byEmail(email) {
       const wanted = email.trim().toLowerCase();
-      return SEED.find((c) => c.email === wanted);
+      return [...byId.values()].find((c) => c.email === wanted);
+    },
+    add(customer) {
+      byId.set(customer.id, customer);
     },
   };
 }

@@ -1,13 +1,20 @@
 // A stand-in for the commerce backend's identity routes: POST /auth/customer/emailpass issues
-// xclade/Medusa-style customer JWTs signed with ES256, and /.well-known/jwks.json publishes the
-// public key, so the BFF trusts them the way a real deployment trusts its identity service.
-import { scryptSync, timingSafeEqual } from "node:crypto";
+// xclade/Medusa-style customer JWTs signed with ES256, `…/register` issues a registration
+// token (empty actor_id), `…/reset-password` answers 201, and /.well-known/jwks.json
+// publishes the public key, so the BFF trusts them the way a real deployment trusts its
+// identity service. The BFF forwards its sign-in routes here (the backend, under /_backend).
+import { createHash, scryptSync, timingSafeEqual } from "node:crypto";
 import express, { type Router } from "express";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from "jose";
 import type { DemoCustomers } from "./customers";
 
 export interface Identity {
+  /** GET /.well-known/jwks.json, for the BFF's remoteJwks(). */
   router: Router;
+  /** The backend's auth routes: sign-in, registration, password reset. */
+  auth: Router;
+  /** The identity a registration token names (for POST /store/customers), or undefined. */
+  registration(token: string): Promise<{ email: string; password_hash: string } | undefined>;
   /** Signs a token for a customer (used by tests and the demo login). */
   issue(customerId: string): Promise<string>;
   /** The customer id of a valid token this identity issued, or undefined. */
@@ -24,28 +31,50 @@ export async function createIdentity(customers: DemoCustomers): Promise<Identity
   router.get("/.well-known/jwks.json", (_req, res) => {
     res.set("Cache-Control", "public, max-age=300").json({ keys: [jwk] });
   });
-  router.post(
-    "/auth/customer/emailpass",
-    express.json({ limit: "2kb" }),
-    async (req, res, next) => {
-      try {
-        const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
-        const customer = typeof email === "string" ? customers.byEmail(email) : undefined;
-        // Compare even for unknown emails so timing does not reveal which emails exist.
-        const ok = verifyPassword(
-          typeof password === "string" ? password : "",
-          customer?.password_hash ?? DUMMY_HASH,
-        );
-        if (customer === undefined || !ok) {
-          res.status(401).type("text/plain").send("Unauthorized");
-          return;
-        }
-        res.json({ token: await issue(customer.id) });
-      } catch (error) {
-        next(error);
+  const auth = express.Router();
+  auth.use(express.json({ limit: "2kb" }));
+  const pending = new Map<string, { email: string; password_hash: string }>();
+  auth.post("/auth/customer/emailpass/register", async (req, res, next) => {
+    try {
+      const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+      if (typeof email !== "string" || typeof password !== "string" || password.length < 8)
+        return void res
+          .status(400)
+          .json({ type: "invalid_data", message: "An email and a password of 8+ characters" });
+      if (customers.byEmail(email) !== undefined)
+        return void res
+          .status(401)
+          .json({ type: "unauthorized", message: "Identity with email already exists" });
+      const id = `authid_${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 16)}`;
+      pending.set(id, { email: email.trim().toLowerCase(), password_hash: hashPassword(password) });
+      res.json({ token: await sign(privateKey, "", id) });
+    } catch (error) {
+      next(error);
+    }
+  });
+  auth.post("/auth/customer/emailpass/reset-password", (req, res) => {
+    // A real backend e-mails a link with a reset token; the demo only says it would.
+    console.log(`example-app: a password reset link would go to ${String(req.body?.identifier)}`);
+    res.status(201).type("text/plain").send("Created");
+  });
+  auth.post("/auth/customer/emailpass", express.json({ limit: "2kb" }), async (req, res, next) => {
+    try {
+      const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+      const customer = typeof email === "string" ? customers.byEmail(email) : undefined;
+      // Compare even for unknown emails so timing does not reveal which emails exist.
+      const ok = verifyPassword(
+        typeof password === "string" ? password : "",
+        customer?.password_hash ?? DUMMY_HASH,
+      );
+      if (customer === undefined || !ok) {
+        res.status(401).type("text/plain").send("Unauthorized");
+        return;
       }
-    },
-  );
+      res.json({ token: await issue(customer.id) });
+    } catch (error) {
+      next(error);
+    }
+  });
   const verify = async (token: string) => {
     try {
       const { payload } = await jwtVerify(token, publicKey, { algorithms: ["ES256"] });
@@ -56,15 +85,24 @@ export async function createIdentity(customers: DemoCustomers): Promise<Identity
       return undefined;
     }
   };
-  return { router, issue, verify };
+  const registration = async (token: string) => {
+    try {
+      const { payload } = await jwtVerify(token, publicKey, { algorithms: ["ES256"] });
+      return payload.actor_id === "" ? pending.get(String(payload.auth_identity_id)) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return { router, auth, registration, issue, verify };
 }
 
-function sign(privateKey: CryptoKey, customerId: string): Promise<string> {
+/** A customer token; with an empty customerId, a registration token for `identityId`. */
+function sign(privateKey: CryptoKey, customerId: string, identityId?: string): Promise<string> {
   return new SignJWT({
     actor_id: customerId,
     actor_type: "customer",
-    auth_identity_id: `authid_${customerId.slice(4)}`,
-    app_metadata: { customer_id: customerId },
+    auth_identity_id: identityId ?? `authid_${customerId.slice(4)}`,
+    app_metadata: customerId === "" ? {} : { customer_id: customerId },
   })
     .setProtectedHeader({ alg: "ES256", kid: "demo-es256", typ: "JWT" })
     .setIssuedAt()

@@ -51,8 +51,7 @@ export function signInRoutes(
     if (authorization !== undefined) headers.authorization = authorization;
     if (body !== undefined) headers["content-length"] = String(body.length);
     delete headers["content-encoding"]; // the body was read (and inflated by a parser) here
-    const query = req.originalUrl.indexOf("?");
-    const path = req.path + (query === -1 ? "" : req.originalUrl.slice(query));
+    const path = req.path + backendQuery(req.originalUrl);
     try {
       const answer = await client.request({ path, method: req.method as "POST", headers, body });
       return {
@@ -298,6 +297,20 @@ async function readBody(req: Request): Promise<Buffer | undefined> {
     chunks.push(chunk as Buffer);
   }
   return size === 0 ? undefined : Buffer.concat(chunks);
+}
+
+/**
+ * The query string as the browser sent it (a provider's callback carries `code` and `state`),
+ * without `remember`, which is this BFF's ("remember me" for the cookie), not the backend's.
+ */
+function backendQuery(url: string): string {
+  const start = url.indexOf("?");
+  if (start === -1) return "";
+  const query = new URLSearchParams(url.slice(start + 1));
+  if (!query.has("remember")) return url.slice(start);
+  query.delete("remember");
+  const rest = query.toString();
+  return rest === "" ? "" : `?${rest}`;
 }
 
 /** The account a password sign-in is for: the body's `email` or `username`. */
