@@ -218,19 +218,26 @@ function requestBody(
   headers: Record<string, string | string[]>,
 ): Request | string | Buffer | undefined {
   if (req.method === "GET" || req.method === "HEAD") return undefined;
-  const parsed = (req as { _body?: boolean })._body === true || req.readableEnded;
-  if (!parsed) return req;
-  const body: unknown = req.body;
+  if (!bodyParsed(req)) return req;
   delete headers["content-encoding"]; // body-parser inflated it
-  let text: string | Buffer;
-  if (Buffer.isBuffer(body)) text = body;
-  else if (typeof body === "string") text = body;
-  else if (body === undefined || body === null) text = "";
-  else if (/^application\/x-www-form-urlencoded/i.test(String(headers["content-type"])))
-    text = new URLSearchParams(body as Record<string, string>).toString();
-  else text = JSON.stringify(body);
+  const text = parsedBody(req);
   headers["content-length"] = String(Buffer.byteLength(text));
   return text;
+}
+
+/** Whether a body parser (express.json() and friends) consumed the request stream. */
+export function bodyParsed(req: Request): boolean {
+  return (req as { _body?: boolean })._body === true || req.readableEnded;
+}
+
+/** What a body parser parsed, written out again in the request's content type. */
+export function parsedBody(req: Request): string | Buffer {
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body) || typeof body === "string") return body;
+  if (body === undefined || body === null) return "";
+  if (/^application\/x-www-form-urlencoded/i.test(String(req.headers["content-type"])))
+    return new URLSearchParams(body as Record<string, string>).toString();
+  return JSON.stringify(body);
 }
 
 export function copyResponseHeaders(headers: IncomingHttpHeaders, res: Response): void {

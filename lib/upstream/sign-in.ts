@@ -11,7 +11,13 @@ import type { SessionRecord } from "../stores/session-store.js";
 import { verifyToken } from "../token/verify-token.js";
 import type { SignInAttempts } from "./attempts.js";
 import type { UpstreamClient } from "./client.js";
-import { copyResponseHeaders, requestHeaders, unavailable } from "./forward.js";
+import {
+  bodyParsed,
+  copyResponseHeaders,
+  parsedBody,
+  requestHeaders,
+  unavailable,
+} from "./forward.js";
 
 // Sign-in bodies are a few fields; anything larger is refused before it is read further.
 const MAX_BODY = 64 * 1024;
@@ -280,14 +286,9 @@ class BackendError extends Error {
  */
 async function readBody(req: Request): Promise<Buffer | undefined> {
   if (req.method === "GET" || req.method === "HEAD") return undefined;
-  if ((req as { _body?: boolean })._body === true || req.readableEnded) {
-    const parsed: unknown = req.body;
-    if (parsed === undefined || parsed === null) return undefined;
-    if (Buffer.isBuffer(parsed)) return parsed;
-    if (typeof parsed === "string") return Buffer.from(parsed);
-    if (/^application\/x-www-form-urlencoded/i.test(String(req.headers["content-type"])))
-      return Buffer.from(new URLSearchParams(parsed as Record<string, string>).toString());
-    return Buffer.from(JSON.stringify(parsed));
+  if (bodyParsed(req)) {
+    const parsed = parsedBody(req);
+    return parsed.length === 0 ? undefined : Buffer.from(parsed);
   }
   const chunks: Buffer[] = [];
   let size = 0;
