@@ -48,14 +48,16 @@ afterEach(() => {
 
 function bff(options: Partial<SessionRouterOptions> = {}, sessions?: SessionStore) {
   const events: SessionEvent[] = [];
-  const clock = { now: Date.now() };
+  // Real time plus a skew the tests move: the stub signs with the real clock, and a frozen one
+  // would see its tokens as issued in the future once a second boundary passes.
+  const clock = { skew: 0 };
   const router = createSessionRouter({
     keys: hmacSecret(SECRET),
     sessions: sessions ?? new MemorySessionStore({ sweepInterval: 0 }),
     upstream: { baseUrl: backend.url, publishableKey: "pk_bff", timeout: 5 },
     onEvent: (e) => events.push(e),
     logger: false,
-    now: () => clock.now,
+    now: () => Date.now() + clock.skew,
     ...options,
   });
   const app = express();
@@ -134,7 +136,7 @@ describe("POST /auth/customer/{provider}: sign-in", () => {
       auth: `Bearer ${first.standIn}`,
     });
     expect(withOther.status).toBe(401);
-    t.clock.now += 30_001;
+    t.clock.skew += 30_001;
     const late = await t.call("post", "/auth/session", {
       cookie: second.cookie,
       auth: `Bearer ${second.standIn}`,
