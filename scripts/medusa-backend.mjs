@@ -22,6 +22,8 @@ const env = {
   DATABASE_URL: `${PG}/${DB}`,
   JWT_SECRET: "medusa-test-jwt-secret-at-least-32-bytes-long",
   COOKIE_SECRET: "medusa-test-cookie-secret-0123456789",
+  // Turns on Medusa's TOTP MFA (its auth module encrypts factor secrets with it).
+  AUTH_MFA_ENCRYPTION_KEY: "medusa-test-mfa-encryption-key-0123456789",
   // Short-lived tokens, so the refresh flow runs in seconds.
   JWT_EXPIRES_IN: process.env.MEDUSA_JWT_EXPIRES_IN ?? "20s",
   MEDUSA_DISABLE_TELEMETRY: "true",

@@ -18,6 +18,11 @@ interface MedusaSdk {
     login(actor: string, method: string, payload: object): Promise<string | object>;
     refresh(): Promise<{ token: string }>;
     logout(): Promise<void>;
+    mfa: {
+      start(body: object): Promise<{ mfa_factor: { id: string }; secret: string }>;
+      verify(id: string, body: object): Promise<{ mfa_factor: { status: string } }>;
+      verifyChallenge(id: string, body: object): Promise<string>;
+    };
   };
   store: {
     customer: {
@@ -39,6 +44,12 @@ const { default: Medusa, FetchError } = require(
   default: new (config: object) => MedusaSdk;
   FetchError: new () => Error & { status?: number };
 };
+
+// Codes for the factor's secret, by Medusa's own TOTP implementation (RFC 6238).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { generateTotpCode } = require(
+  path.resolve("test-backends/medusa/node_modules/@medusajs/auth/dist/utils/totp.js"),
+) as { generateTotpCode(o: { secret: string; timestamp?: number }): string };
 
 const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
 
@@ -141,4 +152,48 @@ it("a wrong password is Medusa's 401; after 10 for one account, 429 without aski
     .catch((e: unknown) => e);
   expect((limited as InstanceType<typeof FetchError>).status).toBe(429);
   expect(t.events.filter((e) => e.type === "signin.failed")).toHaveLength(10);
+});
+
+it("MFA: enrol TOTP as the customer, then sign in through the challenge; the pre-MFA token never signs in", async () => {
+  const email = `mfa.${randomUUID()}@bff.test`;
+  const password = "a-password-of-the-customer-1";
+  const registration = await sdk.auth.register("customer", "emailpass", { email, password });
+  await sdk.store.customer.create(
+    { email, first_name: "Mia", last_name: "Fa" },
+    {},
+    { Authorization: `Bearer ${registration}` },
+  );
+  await sdk.auth.login("customer", "emailpass", { email, password });
+
+  // Enrolment: the BFF sends the session's token to Medusa's /auth/mfa/factors.
+  const setup = await sdk.auth.mfa.start({ provider: "totp", label: "phone" });
+  const enabled = await sdk.auth.mfa.verify(setup.mfa_factor.id, {
+    code: generateTotpCode({ secret: setup.secret }),
+  });
+  expect(enabled.mfa_factor.status).toBe("enabled");
+  await sdk.auth.logout();
+
+  // The password step answers the challenge; the SDK posts the (stand-in) token to
+  // /auth/session, which must not fail, and must not sign in.
+  const first = (await sdk.auth.login("customer", "emailpass", { email, password })) as {
+    mfa_required: boolean;
+    mfa_challenge: { id: string };
+    token: string;
+  };
+  expect(first.mfa_required).toBe(true);
+  expect(first.token).toMatch(/^bffsi_/);
+  await expect(sdk.store.customer.retrieve()).rejects.toMatchObject({ status: 401 });
+
+  // The next time step's code (within Medusa's window): the enrolment's code is spent.
+  const token = await sdk.auth.mfa.verifyChallenge(first.mfa_challenge.id, {
+    method: "totp",
+    code: generateTotpCode({ secret: setup.secret, timestamp: Date.now() + 30_000 }),
+  });
+  expect(token).toMatch(/^bffsi_/);
+  expect((await sdk.store.customer.retrieve()).customer.email).toBe(email);
+  for (const answer of answers) {
+    expect(answer.body).not.toMatch(JWT);
+    expect(answer.headers).not.toMatch(JWT);
+  }
+  await sdk.auth.logout();
 });
