@@ -306,6 +306,18 @@ describe("MFA: the pre-MFA token is kept pending until the challenge is passed",
     expect((await t.call("get", "/auth/session", { cookie: first.cookie })).status).toBe(401);
   });
 
+  it("a customer session's token is refreshed first when due (MFA enrolment, as any use)", async () => {
+    const t = bff();
+    const { cookie } = await logIn(t);
+    t.clock.skew += 50 * 60_000; // 10 of the token's 60 minutes left: a refresh is due
+    await t.call("post", "/auth/mfa/factors", { cookie, body: { provider: "totp" } });
+    expect(backend.seen.map((s) => s.url).slice(-2)).toEqual([
+      "/auth/token/refresh",
+      "/auth/mfa/factors",
+    ]);
+    expect(t.events).toContainEqual(expect.objectContaining({ type: "token.refreshed" }));
+  });
+
   it("refuses the MFA routes without a session", async () => {
     const t = bff();
     const res = await t.call("post", "/auth/mfa/challenges/authmfachal_1/verify", {

@@ -102,11 +102,20 @@ export function signInRoutes(
     return standIn;
   }
 
-  /** The session a route acting as the customer needs (pending ones too), or a 401. */
-  async function currentSession(req: Request, res: Response) {
+  /**
+   * The session a route acting as the customer needs (pending ones too), or a 401. A customer
+   * session's token is refreshed first when due, as for any use, unless the route is the
+   * refresh itself (`as: "is"`).
+   */
+  async function currentSession(req: Request, res: Response, as: "due" | "is" = "due") {
     const ref = sessions.fromRequest(req);
     const record = ref === undefined ? undefined : await sessions.load(ref.id, true, true);
-    const token = record === undefined ? undefined : sessions.keptToken(record, ref!);
+    const token =
+      record === undefined
+        ? undefined
+        : record.pending === true || as === "is"
+          ? sessions.keptToken(record, ref!)
+          : await ctx.keptToken(ref!, record);
     if (token === undefined) {
       if (sessions.cookie.isPresent(req.headers.cookie))
         res.append("Set-Cookie", sessions.cookie.clear());
@@ -231,7 +240,7 @@ export function signInRoutes(
   router.post(
     "/auth/token/refresh",
     route("session", async (req, res, body) => {
-      const { ref, record, token } = await currentSession(req, res);
+      const { ref, record, token } = await currentSession(req, res, "is");
       const from = await exchange(req, body, `Bearer ${token}`);
       if (from.status === 401) {
         await sessions.destroy(ref.id, record.customerId, "upstream_unauthorized");
