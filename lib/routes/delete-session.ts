@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import { checkCrossSite } from "../csrf.js";
-import { fail, type RouterContext } from "./context.js";
+import { appendSetCookie, fail, sendJson, type RouterContext } from "./context.js";
 
 /** DELETE /auth/session — ends the session and clears the cookie. Idempotent. */
 export function deleteSession(ctx: RouterContext) {
@@ -15,8 +15,8 @@ export function deleteSession(ctx: RouterContext) {
     // Destroyed first: if the store fails, the answer is a 500 and the cookie stays, so the
     // browser does not look signed out over a live session, and it can retry.
     if (id !== undefined) await sessions.destroy(id, undefined, "logout");
-    res.append("Set-Cookie", sessions.cookie.clear());
-    res.status(200).json({ success: true });
+    appendSetCookie(res, sessions.cookie.clear());
+    sendJson(res, 200, { success: true });
   }
 
   return function bffSessionDelete(req: Request, res: Response): void {

@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import { NoSessionError } from "../errors/internal-errors.js";
 import { expiresAt } from "../stores/session-store.js";
-import { fail, loadCustomer, type RouterContext } from "./context.js";
+import { appendSetCookie, fail, loadCustomer, sendJson, type RouterContext } from "./context.js";
 
 /**
  * GET /auth/session — the current session's customer, re-read through the CustomerStore, and
@@ -17,21 +17,21 @@ export function getSession(ctx: RouterContext) {
     const record = ref === undefined ? undefined : await sessions.load(ref.id, touch);
     if (ref === undefined || record === undefined) {
       if (sessions.cookie.isPresent(req.headers.cookie))
-        res.append("Set-Cookie", sessions.cookie.clear());
+        appendSetCookie(res, sessions.cookie.clear());
       throw new NoSessionError("no live session");
     }
     const token = await ctx.keptToken(ref, record);
     if (record.token !== undefined && token === undefined) {
-      res.append("Set-Cookie", sessions.cookie.clear());
+      appendSetCookie(res, sessions.cookie.clear());
       throw new NoSessionError("the kept token was refused by the backend");
     }
     const user = await loadCustomer(ctx, record.customerId, { req, claims: undefined, token });
     if (user === undefined) {
       await sessions.destroy(ref.id, record.customerId, "customer_gone");
-      res.append("Set-Cookie", sessions.cookie.clear());
+      appendSetCookie(res, sessions.cookie.clear());
       throw new NoSessionError("customer gone");
     }
-    res.status(200).json({
+    sendJson(res, 200, {
       user,
       session: {
         expires_at: new Date(expiresAt(record)).toISOString(),

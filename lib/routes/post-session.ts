@@ -6,7 +6,7 @@ import { readBearerToken } from "../token/read-bearer.js";
 import { keptToken } from "../session/kept-token.js";
 import { tokenUseId, verifyToken } from "../token/verify-token.js";
 import { matchesStandIn, isStandIn } from "../session/stand-in.js";
-import { fail, loadCustomer, setSessionCookie, type RouterContext } from "./context.js";
+import { fail, loadCustomer, sendJson, setSessionCookie, type RouterContext } from "./context.js";
 
 /** POST /auth/session — Set Authentication Session: a verified customer JWT becomes a session cookie. */
 export function postSession(ctx: RouterContext) {
@@ -50,7 +50,7 @@ export function postSession(ctx: RouterContext) {
     const created = await sessions.create(customerId, req, kept);
     setSessionCookie(ctx, req, res, created);
     if (!warnedCrossSite && req.headers["sec-fetch-site"] === "cross-site") warnCrossSite(req);
-    res.status(200).json({ user });
+    sendJson(res, 200, { user });
   }
 
   /**
@@ -68,7 +68,7 @@ export function postSession(ctx: RouterContext) {
     if (ref === undefined || record === undefined) throw new TokenRejectedError("stand_in");
     if (record.pending === true) {
       if (!matchesStandIn(record, standIn, options.now())) throw new TokenRejectedError("stand_in");
-      res.status(200).json({ user: null });
+      sendJson(res, 200, { user: null });
       return;
     }
     if (!(await sessions.useStandIn(record, standIn))) throw new TokenRejectedError("stand_in");
@@ -77,7 +77,7 @@ export function postSession(ctx: RouterContext) {
     const user = await loadCustomer(ctx, record.customerId, { req, claims: undefined, token });
     if (user === undefined)
       throw new StoreApiError("not_found", `Customer with id: ${record.customerId} was not found`);
-    res.status(200).json({ user });
+    sendJson(res, 200, { user });
   }
 
   return function bffSessionPost(req: Request, res: Response): void {

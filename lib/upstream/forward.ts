@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { errors } from "undici";
 import { checkCrossSite } from "../csrf.js";
 import { NoSessionError, TokenRejectedError } from "../errors/internal-errors.js";
-import { fail, type RouterContext } from "../routes/context.js";
+import { appendSetCookie, fail, type RouterContext } from "../routes/context.js";
 import type { SessionRef } from "../session/session-manager.js";
 import { isStandIn } from "../session/stand-in.js";
 import type { SessionRecord } from "../stores/session-store.js";
@@ -83,7 +83,7 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
       // in while every call fails.
       await answer.body.dump();
       await sessions.destroy(session!.ref.id, undefined, "upstream_unauthorized");
-      res.append("Set-Cookie", sessions.cookie.clear());
+      appendSetCookie(res, sessions.cookie.clear());
       throw new NoSessionError("the backend refused the session's token");
     }
 
@@ -126,7 +126,7 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
       if (record !== undefined) token = await ctx.keptToken(ref, record);
     }
     if (token === undefined) {
-      res.append("Set-Cookie", sessions.cookie.clear());
+      appendSetCookie(res, sessions.cookie.clear());
       throw new NoSessionError("the session cookie names no live session");
     }
     return { ref: ref!, token };

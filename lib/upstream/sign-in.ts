@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from "express";
 import { checkCrossSite } from "../csrf.js";
 import { NoSessionError, TokenRejectedError } from "../errors/internal-errors.js";
 import { StoreApiError } from "../errors/store-api-error.js";
-import { fail, setSessionCookie, type RouterContext } from "../routes/context.js";
+import { appendSetCookie, fail, setSessionCookie, type RouterContext } from "../routes/context.js";
 import { keptToken } from "../session/kept-token.js";
 import type { SessionRef } from "../session/session-manager.js";
 import { newStandIn } from "../session/stand-in.js";
@@ -118,7 +118,7 @@ export function signInRoutes(
           : await ctx.keptToken(ref!, record);
     if (token === undefined) {
       if (sessions.cookie.isPresent(req.headers.cookie))
-        res.append("Set-Cookie", sessions.cookie.clear());
+        appendSetCookie(res, sessions.cookie.clear());
       throw new NoSessionError("no session to act for");
     }
     return { ref: ref!, record: record!, token };
@@ -244,7 +244,7 @@ export function signInRoutes(
       const from = await exchange(req, body, `Bearer ${token}`);
       if (from.status === 401) {
         await sessions.destroy(ref.id, record.customerId, "upstream_unauthorized");
-        res.append("Set-Cookie", sessions.cookie.clear());
+        appendSetCookie(res, sessions.cookie.clear());
         throw new TokenRejectedError("invalid");
       }
       await answer(res, from, (fresh) => refreshed(req, res, ref, record, fresh));
@@ -267,7 +267,7 @@ export function signInRoutes(
     const verified = await verifyToken(fresh, policy, { unregistered: true });
     if (verified.customerId !== record.customerId) {
       await sessions.destroy(ref.id, record.customerId, "customer_changed");
-      res.append("Set-Cookie", sessions.cookie.clear());
+      appendSetCookie(res, sessions.cookie.clear());
       throw new TokenRejectedError("actor_id");
     }
     const { standIn, hash } = newStandIn();
