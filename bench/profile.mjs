@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { loginRequests } from "./login-requests.mjs";
 
 const [name = "bff-get-memory", mode, pattern] = process.argv.slice(2);
 const inclusive = mode === "--inclusive";
@@ -21,7 +22,7 @@ const child = fork(new URL("./servers.mjs", import.meta.url), [name], {
 const [plan] = await once(child, "message");
 const headers = {};
 if (plan.cookie) headers.cookie = plan.cookie;
-const requests = plan.authorizations?.map((authorization) => ({ headers: { authorization } }));
+const requests = loginRequests(plan.authorizations);
 const result = await autocannon({
   url: plan.url,
   method: plan.method,

@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import autocannon from "autocannon";
+import { loginRequests } from "./login-requests.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -80,7 +81,7 @@ function load(plan, seconds) {
   const headers = {};
   if (plan.cookie) headers.cookie = plan.cookie;
   // Logins cycle through many customers' tokens; reads send one session's cookie.
-  const requests = plan.authorizations?.map((authorization) => ({ headers: { authorization } }));
+  const requests = loginRequests(plan.authorizations);
   return autocannon({
     url: plan.url,
     method: plan.method,
