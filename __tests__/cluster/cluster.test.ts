@@ -80,3 +80,21 @@ describe("two instances on one cluster, one per client", () => {
     expect((await me(a, cookies[11]!)).status).toBe(401);
   });
 });
+
+describe("failed sign-ins counted on the cluster (upstream.signInLimits)", () => {
+  it("both clients share one count: consume, refuse past the limit, reward and clear", async () => {
+    const p = `${prefix}${randomUUID()}:`;
+    const options = { keyPrefix: "attempts", points: 3, duration: 60 };
+    const io = new RedisSessionStore({ client: clients.io, prefix: p }).attemptLimiter(options);
+    const node = new RedisSessionStore({ client: clients.node, prefix: p }).attemptLimiter(options);
+    await io.consume("jo");
+    await node.consume("jo");
+    await io.consume("jo");
+    await expect(node.consume("jo")).rejects.toMatchObject({ remainingPoints: 0 });
+    await io.reward("jo", 2); // 4 taken, 2 given back: one more fits
+    await node.consume("jo");
+    await expect(io.consume("jo")).rejects.toMatchObject({ remainingPoints: 0 });
+    await node.delete("jo");
+    expect((await io.consume("jo")).remainingPoints).toBe(2);
+  });
+});
