@@ -109,6 +109,14 @@ try {
       `cluster ok on ${port}`,
     );
   }
+  // cluster_state:ok comes before the replicas have copied their masters; a replica that never
+  // synced would not take over a failed master.
+  for (const port of PORTS) {
+    await waitFor(() => {
+      const info = cli(port, "info", "replication");
+      return !info.includes("role:master") || /slave0:.*state=online/.test(info);
+    }, `the replica of ${port} in sync`);
+  }
   console.log(
     `redis-cluster: 3 masters + 3 replicas on ${HOST}:${PORTS[0]}-${PORTS.at(-1)} (${dir})`,
   );

@@ -73,10 +73,18 @@ export function masterOf(key: string): number {
   throw new Error(`no live master holds slot ${slot}`);
 }
 
-/** Waits until every master's writes reached a replica (WAIT), so a failover loses none of them. */
+/**
+ * Waits until every master's writes reached a replica (WAIT answers 1), so a failover loses
+ * none of them. A node restarted by the case before is still copying its master's data for a
+ * moment: WAIT answers 0 until it is done, and until then it could not take over either.
+ */
 export function replicate(): void {
   for (const { port } of clusterNodes()) {
-    if (cli(port, "role").startsWith("master")) cli(port, "wait", "1", "2000");
+    if (!cli(port, "role").startsWith("master")) continue;
+    let acked = "0";
+    for (let tries = 0; tries < 30 && acked !== "1"; tries++)
+      acked = cli(port, "wait", "1", "1000");
+    if (acked !== "1") throw new Error(`no replica of :${port} acknowledged its writes in 30 s`);
   }
 }
 
@@ -90,6 +98,7 @@ export function replicate(): void {
 export async function failedOver(port: number, ms = 15_000): Promise<void> {
   const live = clusterNodes().find((n) => n.port !== port)!;
   const until = Date.now() + ms;
+  let nodes = "";
   while (Date.now() < until) {
     const { stdout } = await promisify(execFile)("redis-cli", [
       "-h",
@@ -100,12 +109,13 @@ export async function failedOver(port: number, ms = 15_000): Promise<void> {
       "nodes",
     ]);
     // id address flags master ping pong epoch link [slots…]: failed, and its slots gone.
+    nodes = stdout;
     const killed = stdout.split("\n").find((line) => line.includes(`:${port}@`));
     const [, , flags = "", , , , , , ...slots] = killed?.trim().split(" ") ?? [];
     if (flags.split(",").includes("fail") && slots.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no replica took over :${port} within ${ms} ms`);
+  throw new Error(`no replica took over :${port} within ${ms} ms; CLUSTER NODES:\n${nodes}`);
 }
 
 /** Starts a killed node again (it rejoins as a replica of the master that replaced it). */
