@@ -155,6 +155,15 @@ describe("POST /auth/customer/{provider}: sign-in", () => {
     expect(t.events).toContainEqual(expect.objectContaining({ reason: "replaced" }));
   });
 
+  it("remember me on the sign-in route: ?remember=false gives a browser-session cookie, and stays here", async () => {
+    const t = bff();
+    const res = await t.call("post", "/auth/customer/emailpass?remember=false", { body: RIGHT });
+    expect(res.status).toBe(200);
+    expect(setCookie(res.headers)).not.toMatch(/Max-Age/i);
+    expect(setCookie((await logIn(t)).res.headers)).toMatch(/Max-Age=\d+/);
+    expect(backend.seen.map((s) => s.url)).not.toContainEqual(expect.stringContaining("remember"));
+  });
+
   it("passes a refused password on (401, the backend's body) and starts nothing", async () => {
     const t = bff();
     const res = await t.call("post", "/auth/customer/emailpass", { body: WRONG });
