@@ -15,9 +15,14 @@ export function readBearerToken(req: Request): string {
   if (repeated(req.rawHeaders, "authorization")) throw new TokenRejectedError("malformed");
   const header = req.headers.authorization;
   if (header === undefined || header === "") throw new TokenRejectedError("missing");
-  const match = BEARER.exec(header);
-  if (match === null) throw new TokenRejectedError("malformed");
-  return match[1]!;
+  const token = bearerCredential(header);
+  if (token === undefined) throw new TokenRejectedError("malformed");
+  return token;
+}
+
+/** The token of an `Authorization` value that is a bearer credential, or undefined. */
+export function bearerCredential(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
 }
 
 /**

@@ -7,6 +7,7 @@ import { NoSessionError, TokenRejectedError } from "../errors/internal-errors.js
 import { appendSetCookie, fail, type RouterContext } from "../routes/context.js";
 import type { SessionRef } from "../session/session-manager.js";
 import { isStandIn } from "../session/stand-in.js";
+import { bearerCredential } from "../token/read-bearer.js";
 import type { SessionRecord } from "../stores/session-store.js";
 import type { UpstreamClient } from "./client.js";
 import { storePath } from "./store-path.js";
@@ -142,7 +143,7 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
     ref: SessionRef,
     record: SessionRecord,
   ): Promise<{ ref: SessionRef; token: string } | undefined> {
-    const bearer = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const bearer = bearerCredential(req.headers.authorization);
     if (bearer === undefined || !isStandIn(bearer)) return undefined;
     if (!(await sessions.useStandIn(record, bearer))) throw new TokenRejectedError("stand_in");
     const token = sessions.keptToken(record, ref);
