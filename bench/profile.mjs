@@ -15,9 +15,20 @@ import { loginRequests } from "./login-requests.mjs";
 const [name = "bff-get-memory", mode, pattern] = process.argv.slice(2);
 const inclusive = mode === "--inclusive";
 const dir = mkdtempSync(path.join(os.tmpdir(), "bff-prof-"));
+// The forwarding cases call the backend stand-in, in a process of its own (as in run.mjs).
+let backend;
+let env = process.env;
+if (name.includes("forward")) {
+  backend = fork(new URL("./servers.mjs", import.meta.url), ["backend-direct"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const [ready] = await once(backend, "message");
+  env = { ...process.env, BENCH_BACKEND_URL: new URL(ready.url).origin };
+}
 const child = fork(new URL("./servers.mjs", import.meta.url), [name], {
   execArgv: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
   stdio: ["ignore", "inherit", "inherit", "ipc"],
+  env,
 });
 const [plan] = await once(child, "message");
 const headers = {};
@@ -33,6 +44,7 @@ const result = await autocannon({
 });
 child.send("stop");
 await once(child, "exit");
+backend?.send("stop");
 
 const profile = JSON.parse(readFileSync(path.join(dir, readdirSync(dir)[0]), "utf8"));
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -203,6 +203,36 @@ describe("storeApi(): bodies", () => {
     expect((res.body as Buffer).length).toBe(2 * 1024 * 1024);
   });
 
+  it("an answer that breaks off reaches the browser cut off, with an event and a log line", async () => {
+    const t = bff();
+    const server = t.app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const { port } = server.address() as AddressInfo;
+    const got = await new Promise<{ status: number; length: number; error?: string }>((resolve) => {
+      http.get({ host: "127.0.0.1", port, path: "/store/breaks" }, (res) => {
+        let length = 0;
+        res.on("data", (c: Buffer) => (length += c.length));
+        res.on("error", (e) => resolve({ status: res.statusCode!, length, error: e.message }));
+        res.on("end", () => resolve({ status: res.statusCode!, length }));
+      });
+    });
+    server.close();
+    expect(got.status).toBe(200);
+    expect(got.error).toBe("aborted");
+    expect(got.length).toBeLessThan(64 * 1024);
+    // Reported once the BFF has seen the failure, a moment after the browser did.
+    for (let i = 0; i < 50 && t.events.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(t.events).toContainEqual(
+      expect.objectContaining({
+        type: "upstream.error",
+        operation: "forward",
+        error: expect.objectContaining({ code: "UND_ERR_SOCKET" }),
+      }),
+    );
+    expect(JSON.stringify(t.logged)).toMatch(/broke off/);
+  });
+
   it("a browser that goes away aborts the backend call", async () => {
     const t = bff({ upstream: { baseUrl: backend.url, timeout: 5 } });
     const server = t.app.listen(0, "127.0.0.1");
@@ -216,6 +246,9 @@ describe("storeApi(): bodies", () => {
     await new Promise((r) => setTimeout(r, 150));
     server.close();
     expect(backend.state.aborted).toBe(before + 1);
+    // Nobody is left to answer, and nothing went wrong on the backend's side.
+    expect(t.events.filter((e) => e.type === "upstream.error")).toEqual([]);
+    expect(t.logged).toEqual([]);
   });
 });
 

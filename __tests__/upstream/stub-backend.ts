@@ -150,6 +150,12 @@ export function stubBackend() {
     res.setHeader("Content-Type", "application/octet-stream");
     res.end(Buffer.alloc(2 * 1024 * 1024, 7));
   });
+  // Status and half the body, then the connection drops.
+  app.get("/store/breaks", (_req, res) => {
+    res.setHeader("Content-Type", "application/octet-stream");
+    res.setHeader("Content-Length", String(64 * 1024));
+    res.write(Buffer.alloc(16 * 1024, 7), () => setTimeout(() => res.destroy(), 20));
+  });
   // A RegExp: the same route on Express 4 and 5 (their path syntaxes differ for wildcards).
   app.all(/^\/store\/.+/, (req, res) => {
     res.setHeader("Set-Cookie", "connect.sid=s%3Abackend-session; Path=/; HttpOnly");

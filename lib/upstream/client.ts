@@ -33,6 +33,21 @@ export class UpstreamClient {
   }
 
   /**
+   * Sends one request and writes the answer into the stream `factory` returns once the status
+   * and headers are in: no intermediate Readable, the cheapest way to pass a body on.
+   */
+  stream(
+    options: Omit<Dispatcher.RequestOptions, "origin" | "path"> & { path: string },
+    factory: Dispatcher.StreamFactory,
+  ): Promise<Dispatcher.StreamData> {
+    const { timeout } = this.options;
+    return this.pool.stream(
+      { headersTimeout: timeout, bodyTimeout: timeout, ...options, path: this.path(options.path) },
+      factory,
+    );
+  }
+
+  /**
    * `POST /auth/token/refresh` with the kept token: the backend's answer status and, on 200,
    * its new token. Throws when the backend cannot be reached or does not answer in time.
    */

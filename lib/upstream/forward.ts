@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { Writable } from "node:stream";
 import type { IncomingHttpHeaders } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { errors } from "undici";
@@ -66,45 +67,54 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
     const signal = new EventEmitter();
     let gone = false;
     res.once("close", () => {
-      if (res.writableFinished) return;
+      // Closed unfinished and not by an error of the backend's answer: the browser went away.
+      if (res.writableFinished || res.errored !== null) return;
       gone = true;
       signal.emit("abort");
     });
 
-    let answer;
+    // The answer goes straight into `res` (undici's stream(): no intermediate Readable),
+    // except a backend 401 to the session's token, which is read and dropped.
+    let refused = false;
+    let started = false;
     try {
-      answer = await client.request({ path, method: req.method as "GET", headers, body, signal });
+      await client.stream(
+        { path, method: req.method as "GET", headers, body, signal },
+        ({ statusCode, headers: answerHeaders }) => {
+          if (token !== undefined && statusCode === 401) {
+            refused = true;
+            return discard();
+          }
+          started = true;
+          res.statusCode = statusCode;
+          copyResponseHeaders(answerHeaders, res);
+          if (token !== undefined) {
+            // Personal answers: never cached by a shared cache, nor shown to another cookie.
+            res.setHeader("Cache-Control", "private, no-store");
+            const vary = res.getHeader("Vary");
+            res.setHeader("Vary", vary === undefined ? "Cookie" : `${String(vary)}, Cookie`);
+          }
+          return res;
+        },
+      );
     } catch (error) {
-      if (!gone) unavailable(ctx, res, error, "forward");
+      if (gone) return;
+      if (!started) return void unavailable(ctx, res, error, "forward");
+      // Mid-body: the status is out and undici destroyed `res` with the backend's error (what
+      // it rejects with is only "premature close"): the browser sees a cut-off answer.
+      const cause = res.errored ?? error;
+      report({ type: "upstream.error", operation: "forward", error: cause });
+      logger.error({ err: cause }, "bff-session: the backend's answer broke off");
       return;
     }
 
-    if (token !== undefined && answer.statusCode === 401) {
+    if (refused) {
       // The backend no longer takes the session's token: no zombie session that looks signed
       // in while every call fails.
-      await answer.body.dump();
       await sessions.destroy(session!.ref.id, undefined, "upstream_unauthorized");
       appendSetCookie(res, sessions.cookie.clear());
       throw new NoSessionError("the backend refused the session's token");
     }
-
-    res.status(answer.statusCode);
-    copyResponseHeaders(answer.headers, res);
-    if (token !== undefined) {
-      // Personal answers: never cached by a shared cache, nor shown to another cookie.
-      res.setHeader("Cache-Control", "private, no-store");
-      const vary = res.getHeader("Vary");
-      res.setHeader("Vary", vary === undefined ? "Cookie" : `${String(vary)}, Cookie`);
-    }
-    answer.body.once("error", (error) => {
-      // Mid-body: the status is out; the browser sees a cut-off response.
-      if (!gone) {
-        report({ type: "upstream.error", operation: "forward", error });
-        logger.error({ err: error }, "bff-session: the backend's answer broke off");
-      }
-      res.destroy();
-    });
-    answer.body.pipe(res);
   }
 
   /**
@@ -251,9 +261,15 @@ export function copyResponseHeaders(headers: IncomingHttpHeaders, res: Response)
   }
 }
 
+/** Where a body nobody reads goes. */
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
+}
+
 /** Header names a `Connection` header lists: hop-by-hop as well (RFC 9110 §7.6.1). */
 function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
-  if (value === undefined) return EMPTY;
+  // The common values name only themselves, hop-by-hop already: no Set per request.
+  if (value === undefined || value === "keep-alive" || value === "close") return EMPTY;
   const list = Array.isArray(value) ? value.join(",") : value;
   return new Set(list.split(",").map((t) => t.trim().toLowerCase()));
 }

@@ -19,12 +19,16 @@ export function storePath(url: string): string | undefined {
   // Encoded separators, a backslash, and anything below 0x20 or DEL: never part of a Store
   // API path (Node refuses raw control characters in a request line; this is for the rest).
   if (/%(2f|5c|00)|\\/i.test(path) || hasControlCharacter(path)) return undefined;
+  // Without a `%`, each segment is already what the backend decodes (no decode per segment).
+  const encoded = path.includes("%");
   for (const segment of path.slice(1).split("/").slice(1)) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return undefined;
+    let decoded = segment;
+    if (encoded) {
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        return undefined;
+      }
     }
     if (decoded === "" || decoded === "." || decoded === "..") return undefined;
   }
