@@ -102,7 +102,8 @@ async function start(spec, env = process.env) {
     child.send("cpu");
     for (;;) {
       const [message] = await once(child, "message");
-      if (message.type === "cpu") return message.usage.user + message.usage.system;
+      if (message.type === "cpu")
+        return { cpu: message.usage.user + message.usage.system, gc: message.gcMs * 1000 };
     }
   };
   return { spec, child, plan, cpu };
@@ -111,10 +112,15 @@ async function start(spec, env = process.env) {
 async function round(server, seconds) {
   const before = await server.cpu();
   const r = await load(server.plan, seconds);
-  const cpu = (await server.cpu()) - before;
+  const after = await server.cpu();
   if (r.errors > 0 || r.non2xx > 0)
     throw new Error(`${server.spec.id}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
-  return { rps: r.requests.average, p99: r.latency.p99, cpuUs: cpu / r.requests.total };
+  return {
+    rps: r.requests.average,
+    p99: r.latency.p99,
+    cpuUs: (after.cpu - before.cpu) / r.requests.total,
+    gcUs: (after.gc - before.gc) / r.requests.total,
+  };
 }
 
 const started = Date.now();
@@ -157,6 +163,7 @@ const results = Object.fromEntries(
       rps: median(rounds[id].map((r) => r.rps)),
       p99: median(rounds[id].map((r) => r.p99)),
       cpuUs: median(rounds[id].map((r) => r.cpuUs)),
+      gcUs: median(rounds[id].map((r) => r.gcUs)),
       rounds: rounds[id],
     },
   ]),
@@ -171,7 +178,7 @@ const rows = CASES.map((spec) => {
     ? `${fmt(r.rps / rival.rps)} × (CPU ${fmt(rival.cpuUs / r.cpuUs)} ×) ${spec.competitor}`
     : "";
   const share = ceiling ? fmt(r.rps / ceiling) : "";
-  return `| ${spec.label} | ${Math.round(r.rps).toLocaleString("en")} | ${Math.round(r.cpuUs)} µs | ${fmt(r.p99, 0)} ms | ${share} | ${vs} |`;
+  return `| ${spec.label} | ${Math.round(r.rps).toLocaleString("en")} | ${Math.round(r.cpuUs)} µs (GC ${Math.round(r.gcUs)}) | ${fmt(r.p99, 0)} ms | ${share} | ${vs} |`;
 });
 // Per round, a ratio of two cases measured next to each other; the target uses their median.
 const targets = TARGETS.filter((t) => results[t.a] && results[t.b]).map((t) => {
@@ -204,7 +211,7 @@ const versions = [
   .join(", ");
 
 const table = [
-  "| case | req/s (median) | server CPU / request | p99 | × ceiling | vs floor or competitor (req/s; CPU) |",
+  "| case | req/s (median) | server CPU / request (of it GC) | p99 | × ceiling | vs floor or competitor (req/s; CPU) |",
   "|---|---|---|---|---|---|",
   ...rows,
   "",
