@@ -85,7 +85,6 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
             refused = true;
             return discard();
           }
-          started = true;
           res.statusCode = statusCode;
           copyResponseHeaders(answerHeaders, res);
           if (token !== undefined) {
@@ -94,6 +93,8 @@ export function createStoreApi(ctx: RouterContext, client: UpstreamClient) {
             const vary = res.getHeader("Vary");
             res.setHeader("Vary", vary === undefined ? "Cookie" : `${String(vary)}, Cookie`);
           }
+          // From here undici owns `res`; a failure before this line still gets an answer.
+          started = true;
           return res;
         },
       );
