@@ -389,6 +389,50 @@ describe("password reset, providers with redirects, refresh", () => {
   });
 });
 
+describe("a backend token that does not verify with `keys` (a misconfigured BFF)", () => {
+  const MISCONFIGURED = {
+    type: "unexpected_state",
+    message: "The sign-in could not be completed.",
+  };
+
+  function logged() {
+    const lines: string[] = [];
+    const logger = { debug() {}, warn() {}, error: (_o: object, m: string) => lines.push(m) };
+    return { lines, logger };
+  }
+
+  it("a sign-in answers 500 with a log line, and starts no session", async () => {
+    const { lines, logger } = logged();
+    const t = bff({ keys: hmacSecret("not-the-backends-secret-but-32-bytes-long"), logger });
+    const res = await t.call("post", "/auth/customer/emailpass", { body: RIGHT });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual(MISCONFIGURED);
+    expect(setCookie(res.headers)).toBeUndefined();
+    expect(lines).toContain(
+      "bff-session: a token from the backend does not verify with the `keys` option",
+    );
+  });
+
+  it("the SDK's refresh answers the same 500, and the session keeps its token", async () => {
+    const { lines, logger } = logged();
+    const t = bff({ logger });
+    const { cookie } = await logIn(t);
+    backend.state.refresh = "foreign-key";
+    try {
+      const res = await t.call("post", "/auth/token/refresh", { cookie });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual(MISCONFIGURED);
+      expect(setCookie(res.headers)).toBeUndefined();
+      expect(lines).toContain(
+        "bff-session: a token from the backend does not verify with the `keys` option",
+      );
+    } finally {
+      backend.state.refresh = "ok";
+    }
+    expect((await t.call("get", "/store/customers/me", { cookie })).status).toBe(200);
+  });
+});
+
 describe("failed password sign-ins are limited", () => {
   it("10 failures for one account, then 429 with Retry-After and nothing forwarded", async () => {
     const t = bff();

@@ -20,7 +20,7 @@ export interface Seen {
 export function stubBackend() {
   const seen: Seen[] = [];
   const state = {
-    refresh: "ok" as "ok" | "401" | "other-customer" | "500" | "slow",
+    refresh: "ok" as "ok" | "401" | "other-customer" | "500" | "slow" | "foreign-key",
     refreshes: 0,
     revoked: new Set<string>(),
     aborted: 0,
@@ -64,7 +64,11 @@ export function stubBackend() {
       exp: now + 3600,
     })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-      .sign(new TextEncoder().encode(SECRET));
+      .sign(
+        new TextEncoder().encode(
+          state.refresh === "foreign-key" ? "another-secret-that-is-at-least-32-bytes" : SECRET,
+        ),
+      );
     res.json({ token });
   });
   app.get("/store/customers/me", (req, res) => {

@@ -76,18 +76,7 @@ export function signInRoutes(
    * as for POST /auth/session: the session the browser brought along is destroyed.
    */
   async function adopt(req: Request, res: Response, token: string): Promise<string> {
-    let verified;
-    try {
-      verified = await verifyToken(token, policy, { unregistered: true });
-    } catch (error) {
-      // The backend's own token does not verify with `keys`: the BFF is misconfigured.
-      logger.error(
-        { err: error },
-        "bff-session: a token from the backend does not verify with the `keys` option",
-      );
-      throw new StoreApiError("unexpected_state", "The sign-in could not be completed.");
-    }
-    const { claims, customerId } = verified;
+    const { claims, customerId } = await verifyIssued(token);
     const pending = customerId === "";
     const owner = pending ? `identity:${String(claims.auth_identity_id ?? "")}` : customerId;
     const previous = sessions.fromRequest(req);
@@ -100,6 +89,23 @@ export function signInRoutes(
     setSessionCookie(ctx, req, res, created);
     report({ type: "signin.succeeded", sessionId: created.id, customerId: owner, pending });
     return standIn;
+  }
+
+  /**
+   * A token the backend just issued, verified. One that does not verify with `keys` means the
+   * BFF is misconfigured (another secret or key set than the backend's): a 500 and a log line,
+   * never a 401 that would send the customer to sign in again, into the same failure.
+   */
+  async function verifyIssued(token: string) {
+    try {
+      return await verifyToken(token, policy, { unregistered: true });
+    } catch (error) {
+      logger.error(
+        { err: error },
+        "bff-session: a token from the backend does not verify with the `keys` option",
+      );
+      throw new StoreApiError("unexpected_state", "The sign-in could not be completed.");
+    }
   }
 
   /**
@@ -264,7 +270,7 @@ export function signInRoutes(
     fresh: string,
   ): Promise<string> {
     if (record.pending === true) return adopt(req, res, fresh);
-    const verified = await verifyToken(fresh, policy, { unregistered: true });
+    const verified = await verifyIssued(fresh);
     if (verified.customerId !== record.customerId) {
       await sessions.destroy(ref.id, record.customerId, "customer_changed");
       appendSetCookie(res, sessions.cookie.clear());
