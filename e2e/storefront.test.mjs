@@ -62,17 +62,25 @@ after(async () => {
   await example?.close();
 });
 
-test("sign in, stay signed in across a reload, sign out — with an httpOnly cookie", async (t) => {
-  if (unavailable) return t.skip(unavailable);
-  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+/**
+ * The storefront in a new page of `context`, signed out, with the page's script errors and
+ * every answer it receives recorded. Every response body is read, so a signed-out page settles
+ * (no request left hanging).
+ */
+async function openSignedOut(context) {
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
   const answers = recordAnswers(page);
-
-  // Every response body is read, so a signed-out page settles (no request left hanging).
   await page.goto(example.url, { waitUntil: "networkidle", timeout: 15_000 });
   await page.locator("#signed-out").waitFor();
+  return { page, problems, answers };
+}
+
+test("sign in, stay signed in across a reload, sign out — with an httpOnly cookie", async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const { page, problems, answers } = await openSignedOut(context);
   await page.fill('#sign-in input[name="email"]', account.email);
   await page.fill('#sign-in input[name="password"]', account.password);
   await page.click('#sign-in button[type="submit"]');
@@ -170,12 +178,7 @@ async function assertNoToken(answers, atLeast) {
 test("register, sign in and ask for a password reset through the BFF: no token reaches the page", async (t) => {
   if (unavailable) return t.skip(unavailable);
   const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  const answers = recordAnswers(page);
-  await page.goto(example.url, { waitUntil: "networkidle", timeout: 15_000 });
-  await page.locator("#signed-out").waitFor();
+  const { page, problems, answers } = await openSignedOut(context);
 
   const email = `new.${Date.now()}@example.com`;
   await page.fill('#register input[name="first_name"]', "Nina");

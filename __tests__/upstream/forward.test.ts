@@ -16,11 +16,7 @@ import { stubBackend } from "./stub-backend.js";
 const backend = stubBackend();
 beforeAll(() => backend.start());
 afterAll(() => backend.stop());
-beforeEach(() => {
-  backend.seen.length = 0;
-  backend.state.refresh = "ok";
-  backend.state.refreshes = 0;
-});
+beforeEach(() => backend.reset());
 
 function bff(options: Partial<SessionRouterOptions> = {}, jsonFirst = false) {
   const events: SessionEvent[] = [];

@@ -26,10 +26,7 @@ import { stubBackend } from "./stub-backend.js";
 const backend = stubBackend();
 beforeAll(() => backend.start());
 afterAll(() => backend.stop());
-beforeEach(() => {
-  backend.seen.length = 0;
-  backend.state.created.length = 0;
-});
+beforeEach(() => backend.reset());
 
 const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
 const RIGHT = { email: "jo@example.com", password: "right-password" };
@@ -417,18 +414,14 @@ describe("a backend token that does not verify with `keys` (a misconfigured BFF)
     const { lines, logger } = logged();
     const t = bff({ logger });
     const { cookie } = await logIn(t);
-    backend.state.refresh = "foreign-key";
-    try {
-      const res = await t.call("post", "/auth/token/refresh", { cookie });
-      expect(res.status).toBe(500);
-      expect(res.body).toEqual(MISCONFIGURED);
-      expect(setCookie(res.headers)).toBeUndefined();
-      expect(lines).toContain(
-        "bff-session: a token from the backend does not verify with the `keys` option",
-      );
-    } finally {
-      backend.state.refresh = "ok";
-    }
+    backend.state.refresh = "foreign-key"; // reset before the next test
+    const res = await t.call("post", "/auth/token/refresh", { cookie });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual(MISCONFIGURED);
+    expect(setCookie(res.headers)).toBeUndefined();
+    expect(lines).toContain(
+      "bff-session: a token from the backend does not verify with the `keys` option",
+    );
     expect((await t.call("get", "/store/customers/me", { cookie })).status).toBe(200);
   });
 });

@@ -178,6 +178,13 @@ export function stubBackend() {
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
     last: () => seen.at(-1)!,
+    /** Forgets what earlier tests sent and how they set the backend to behave. */
+    reset() {
+      seen.length = 0;
+      state.created.length = 0;
+      state.refresh = "ok";
+      state.refreshes = 0;
+    },
     start: () =>
       new Promise<void>((resolve) => {
         server = app.listen(0, "127.0.0.1", () => resolve());
