@@ -15,7 +15,7 @@ const store = new MemorySessionStore({ maxSessions: COUNT, sweepInterval: 0 });
 const customer = { id: "cus_123", email: "jane@example.com", addresses: [] };
 const router = createSessionRouter({
   keys: hmacSecret(secret),
-  customers: { retrieve: async () => customer },
+  customers: { retrieve: async (id) => ({ ...customer, id }) },
   sessions: store,
 });
 const app = express();
@@ -23,11 +23,14 @@ app.use(router);
 const server = app.listen(0, "127.0.0.1");
 await new Promise((resolve) => server.once("listening", resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
-const token = await new SignJWT({ actor_id: "cus_123", actor_type: "customer" })
-  .setProtectedHeader({ alg: "HS256" })
-  .setIssuedAt()
-  .setExpirationTime("1h")
-  .sign(new TextEncoder().encode(secret));
+// One customer per login: a customer keeps at most 10 sessions (session.maxPerCustomer), so
+// logins of one customer would fill nothing.
+const tokenOf = (i) =>
+  new SignJWT({ actor_id: `cus_${i}`, actor_type: "customer" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(secret));
 
 const heap = () => {
   globalThis.gc();
@@ -37,7 +40,7 @@ const heap = () => {
 // A warm-up login, so code and caches are in the baseline rather than in the per-session figure.
 await fetch(`${base}/auth/session`, {
   method: "POST",
-  headers: { authorization: `Bearer ${token}`, "user-agent": "bench" },
+  headers: { authorization: `Bearer ${await tokenOf("warm-up")}`, "user-agent": "bench" },
 });
 const before = heap();
 const sizeBefore = store.size;
@@ -45,11 +48,11 @@ const started = Date.now();
 const BATCH = 64;
 for (let done = 0; done < COUNT - sizeBefore; done += BATCH) {
   await Promise.all(
-    Array.from({ length: Math.min(BATCH, COUNT - sizeBefore - done) }, () =>
+    Array.from({ length: Math.min(BATCH, COUNT - sizeBefore - done) }, async (_, i) =>
       fetch(`${base}/auth/session`, {
         method: "POST",
         headers: {
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${await tokenOf(done + i)}`,
           "user-agent":
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36",
         },
