@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import {
-  decodeProtectedHeader,
   errors,
   jwtVerify,
+  type JWSHeaderParameters,
   type JWTPayload,
   type JWTVerifyOptions,
 } from "jose";
@@ -11,7 +11,7 @@ import {
   TokenRejectedError,
   type TokenRejectionReason,
 } from "../errors/internal-errors.js";
-import type { KeySource } from "./keys/key-source.js";
+import type { KeySource, VerifyKey } from "./keys/key-source.js";
 
 /**
  * The verified claims of a customer token (xclade/Medusa's by default).
@@ -70,37 +70,7 @@ export async function verifyToken(
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError("too_large");
   if (!COMPACT_JWS.test(token)) throw new TokenRejectedError("malformed");
 
-  let header;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch (cause) {
-    throw new TokenRejectedError("malformed", { cause });
-  }
-  // `kid` is an opaque lookup key (RFC 7515 §4.1.4): any string, compared and never parsed,
-  // bounded so a megabyte-long one cannot reach a key source.
-  if (
-    header.kid !== undefined &&
-    (typeof header.kid !== "string" || header.kid.length > MAX_KID_LENGTH)
-  ) {
-    throw new TokenRejectedError("malformed");
-  }
-  // RFC 7797 unencoded payloads are never valid for JWTs (RFC 7797 §7); jose ignores a `b64`
-  // that `crit` does not name, but a token carrying one is malformed, not merely odd.
-  if ("b64" in header && header.b64 !== true) throw new TokenRejectedError("malformed");
   const { keys } = policy;
-  if (typeof header.alg !== "string" || !keys.algorithms.includes(header.alg)) {
-    throw new TokenRejectedError("algorithm");
-  }
-
-  let candidates;
-  try {
-    candidates = await keys.getKeys(header);
-  } catch (cause) {
-    if (cause instanceof KeySourceUnavailableError) throw cause;
-    throw new TokenRejectedError("invalid", { cause });
-  }
-  if (candidates.length === 0) throw new TokenRejectedError("signature");
-
   const options: JWTVerifyOptions = {
     algorithms: keys.algorithms as string[],
     requiredClaims: ["exp"],
@@ -112,16 +82,39 @@ export async function verifyToken(
   if (policy.maxTokenAge !== undefined) options.maxTokenAge = policy.maxTokenAge;
   if (policy.typ !== undefined) options.typ = policy.typ;
 
+  // jose decodes the header once and hands it to this function after its own header checks
+  // (an `alg` from `algorithms`, `crit` understood) and before any signature work: our header
+  // rules run here, then the key source is asked.
+  let candidates: readonly VerifyKey[] = [];
+  const firstKey = async (header: JWSHeaderParameters): Promise<VerifyKey> => {
+    checkHeader(header);
+    try {
+      candidates = await keys.getKeys(header);
+    } catch (cause) {
+      if (cause instanceof KeySourceUnavailableError) throw cause;
+      throw new TokenRejectedError("invalid", { cause });
+    }
+    if (candidates.length === 0) throw new TokenRejectedError("signature");
+    return candidates[0]!;
+  };
+
   let payload: TokenClaims | undefined;
   let lastError: unknown;
-  for (const key of candidates) {
+  try {
+    ({ payload } = await jwtVerify<TokenClaims>(token, firstKey, options));
+  } catch (error) {
+    if (error instanceof TokenRejectedError || error instanceof KeySourceUnavailableError)
+      throw error;
+    lastError = error;
+  }
+  // Only a bad signature means "try the next key" (a key source with several candidates, as
+  // during a rotation); any other failure is final.
+  for (let i = 1; payload === undefined && i < candidates.length; i++) {
+    if (!(lastError instanceof errors.JWSSignatureVerificationFailed)) break;
     try {
-      ({ payload } = await jwtVerify<TokenClaims>(token, key, options));
-      break;
+      ({ payload } = await jwtVerify<TokenClaims>(token, candidates[i]!, options));
     } catch (error) {
       lastError = error;
-      // Only a bad signature means "try the next key"; any other failure is final.
-      if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
     }
   }
   if (payload === undefined)
@@ -156,6 +149,21 @@ export async function verifyToken(
     throw new TokenRejectedError("claim");
   }
   return { claims: payload, customerId };
+}
+
+/** Our rules for the protected header, beyond jose's; a broken rule is a malformed token. */
+function checkHeader(header: JWSHeaderParameters): void {
+  // `kid` is an opaque lookup key (RFC 7515 §4.1.4): any string, compared and never parsed,
+  // bounded so a megabyte-long one cannot reach a key source.
+  if (
+    header.kid !== undefined &&
+    (typeof header.kid !== "string" || header.kid.length > MAX_KID_LENGTH)
+  ) {
+    throw new TokenRejectedError("malformed");
+  }
+  // RFC 7797 unencoded payloads are never valid for JWTs (RFC 7797 §7); jose ignores a `b64`
+  // that `crit` does not name, but a token carrying one is malformed, not merely odd.
+  if ("b64" in header && header.b64 !== true) throw new TokenRejectedError("malformed");
 }
 
 /**

@@ -82,6 +82,33 @@ describe("hmacSecret()", () => {
     expect(() => hmacSecret([])).toThrow(TypeError);
   });
 
+  it("tries each secret in turn, as during a rotation, and refuses a token none of them signed", async () => {
+    const clock = createClock(Date.now());
+    const next = "n".repeat(32);
+    const keys = hmacSecret([next, SECRET]);
+    const signedWith = async (secret: string) =>
+      (await status(keys, await signToken(clock, {}, { secret }))).status;
+    expect(await signedWith(next)).toBe(200);
+    expect(await signedWith(SECRET)).toBe(200);
+    expect(await signedWith("o".repeat(32))).toBe(401);
+  });
+
+  it("does not try the next secret when the token fails on something other than its signature", async () => {
+    const clock = createClock(Date.now());
+    const first = "n".repeat(32);
+    const t = buildApp({ keys: hmacSecret([first, SECRET]), now: Date.now }, clock);
+    const expired = await signToken(
+      clock,
+      { exp: Math.floor(Date.now() / 1000) - 3600 },
+      { secret: first },
+    );
+    const res = await request(t.app).post("/auth/session").set("Authorization", `Bearer ${expired}`);
+    expect(res.status).toBe(401);
+    // Verified with the first secret, refused as expired: tried with the second, it would have
+    // been refused for its signature.
+    expect(t.events).toContainEqual({ type: "token.rejected", reason: "expired" });
+  });
+
   it("needs 64 bytes for HS512 and accepts it when configured", async () => {
     const long = "z".repeat(64);
     const clock = createClock(Date.now());
