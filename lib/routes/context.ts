@@ -104,7 +104,8 @@ export function setSessionCookie(
   created: { token: string; record: SessionRecord },
 ): void {
   const { absoluteExpiresAt, createdAt } = created.record;
-  const { remember } = req.query;
+  // Express 5 parses the query string on every read of req.query: read only when there is one.
+  const remember = req.url.includes("?") ? req.query.remember : undefined;
   const persistent =
     remember === "true" ? true : remember === "false" ? false : ctx.options.cookie.persistent;
   const maxAge = persistent ? (absoluteExpiresAt - createdAt) / 1000 : undefined;

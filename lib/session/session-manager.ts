@@ -105,12 +105,14 @@ export class SessionManager {
     const token = generateSessionToken();
     const id = sessionIdFor(token);
     const userAgent = req.headers["user-agent"]?.slice(0, 256);
+    const { idleExpiresAt, absoluteExpiresAt } = newDeadlines(now, this.options.lifetime);
     const record: SessionRecord = {
       sid: id,
       customerId,
       createdAt: now,
       lastSeenAt: now,
-      ...newDeadlines(now, this.options.lifetime),
+      idleExpiresAt,
+      absoluteExpiresAt,
     };
     if (userAgent !== undefined) record.userAgent = userAgent;
     if (kept !== undefined) {
