@@ -157,6 +157,33 @@ describeRedis("RedisSessionStore on the real Redis", () => {
     expect(await io.zcard(`${p}c:cus_layout`)).toBe(2);
   });
 
+  it("signs in with one command on one server, and with two where it cannot tell (a cluster)", async () => {
+    const p = `${prefix}one:`;
+    const recording = (isCluster: boolean | undefined) => {
+      const sent: string[] = [];
+      const client = {
+        isCluster,
+        call: (command: string, ...args: Array<string | number>) => {
+          sent.push(command);
+          return io.call(command, ...args);
+        },
+      };
+      return { sent, store: new RedisSessionStore({ client, prefix: p }) };
+    };
+    const single = recording(false);
+    await single.store.set("o1", rec(Date.now(), 60_000, 600_000));
+    const before = single.sent.length;
+    await single.store.set("o2", rec(Date.now(), 60_000, 600_000));
+    expect(single.sent.slice(before)).toEqual(["EVALSHA"]);
+    const other = recording(undefined);
+    await other.store.set("o3", rec(Date.now(), 60_000, 600_000));
+    expect(other.sent.sort()).toEqual(["EVALSHA", "SET"]);
+    for (const id of ["o1", "o2", "o3"]) {
+      expect(await io.pttl(`${p}s:${id}`)).toBeGreaterThan(59_000);
+      expect(await io.zscore(`${p}c:cus_layout`, id)).not.toBeNull();
+    }
+  });
+
   it.each([
     ["token.keep", { keep: true }],
     ["token.singleUse", { singleUse: true }],

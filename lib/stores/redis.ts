@@ -48,12 +48,13 @@ export interface RedisSessionStoreOptions {
 }
 
 type Send = (args: string[]) => Promise<unknown>;
+type Script = { source: string; sha: string };
 
 // Adds a session to its customer's index, drops members whose absolute deadline has passed,
 // keeps the index alive as long as its longest session, and, past the per-customer cap, removes
 // and returns the lowest-scored members (the sessions whose absolute deadline comes first:
 // with the default lifetimes, the oldest), never the new one. One key, so one slot.
-const INDEX_ADD = `
+const INDEX_ADD = luaScript(`
 local index, id = KEYS[1], ARGV[2]
 redis.call('ZADD', index, ARGV[1], id)
 redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[3])
@@ -66,8 +67,17 @@ if over > 0 then
   end
   redis.call('ZREM', index, unpack(ended))
 end
-return ended`;
-const INDEX_ADD_SHA = createHash("sha1").update(INDEX_ADD).digest("hex");
+return ended`);
+// The same, after writing the session itself (KEYS[2], ARGV[6] for PX ARGV[7]): a sign-in in
+// one command, where session and index can be written together (one server, not a cluster).
+const SESSION_ADD = luaScript(
+  `
+redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[7])${INDEX_ADD.source}`,
+);
+
+function luaScript(source: string): Script {
+  return { source, sha: createHash("sha1").update(source).digest("hex") };
+}
 
 /**
  * Sessions in Redis, shared by every instance of the BFF.
@@ -82,12 +92,13 @@ const INDEX_ADD_SHA = createHash("sha1").update(INDEX_ADD).digest("hex");
  *   read, since that may be a sign-in whose session write has not landed yet.
  * - `bff:j:<hash>` — a used token (`token.singleUse`), for as long as the token is accepted.
  *
- * Every command touches one key, so the store works on Redis Cluster without hash tags: a
+ * On Redis Cluster every command touches one key, so the store works without hash tags: a
  * tag would force all of a customer's keys into one slot, yet a session is looked up by id
  * alone (the request does not know its customer), so the session and index keys cannot share
- * a tag anyway. A sign-in sends its two writes (index, session) in one round trip; a crash
- * between them leaves at worst a stale index member, or a session whose cookie was never sent.
- * The index script goes by EVALSHA, its text only once per server (after NOSCRIPT).
+ * a tag anyway. There a sign-in sends its two writes (index, session) at once; a crash between
+ * them leaves at worst a stale index member, or a session whose cookie was never sent. On one
+ * server (an ioredis `Redis`, a node-redis client) a sign-in is one script that writes both.
+ * Scripts go by EVALSHA, their text only once per server (after NOSCRIPT).
  *
  * `touch` is `SET … XX`: it only replaces a key that still exists, so a slow request that
  * finishes after logout cannot bring the session back (the bug of connect-redis#328).
@@ -102,6 +113,8 @@ const INDEX_ADD_SHA = createHash("sha1").update(INDEX_ADD).digest("hex");
  */
 export class RedisSessionStore implements SessionStore {
   private readonly send: Send;
+  /** One server, so a script may touch keys of different slots. */
+  private readonly single: boolean;
   private readonly client: RedisClientLike;
   private readonly prefix: string;
   private readonly now: () => number;
@@ -109,6 +122,7 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     const { client, prefix = "bff:", now = Date.now } = options ?? ({} as RedisSessionStoreOptions);
     this.send = commandSender(client);
+    this.single = isSingleServer(client);
     this.client = client;
     if (typeof prefix !== "string")
       throw new TypeError('RedisSessionStore: option "prefix" must be a string');
@@ -123,17 +137,24 @@ export class RedisSessionStore implements SessionStore {
 
   async set(id: string, record: SessionRecord, limits?: SessionLimits): Promise<string[]> {
     const now = this.now();
-    const [ended] = await Promise.all([
-      this.script([
-        this.indexKey(record.customerId),
-        ms(record.absoluteExpiresAt),
-        id,
-        ms(now),
-        ms(Math.max(1, record.absoluteExpiresAt - now)),
-        String(limits?.maxPerCustomer ?? Number.MAX_SAFE_INTEGER),
-      ]),
-      this.send(["SET", this.sessionKey(id), JSON.stringify(record), "PX", this.ttl(record)]),
-    ]);
+    const index = [
+      ms(record.absoluteExpiresAt),
+      id,
+      ms(now),
+      ms(Math.max(1, record.absoluteExpiresAt - now)),
+      String(limits?.maxPerCustomer ?? Number.MAX_SAFE_INTEGER),
+    ];
+    const indexKey = this.indexKey(record.customerId);
+    const sessionKey = this.sessionKey(id);
+    const value = JSON.stringify(record);
+    const ended = this.single
+      ? await this.script(SESSION_ADD, [indexKey, sessionKey], [...index, value, this.ttl(record)])
+      : (
+          await Promise.all([
+            this.script(INDEX_ADD, [indexKey], index),
+            this.send(["SET", sessionKey, value, "PX", this.ttl(record)]),
+          ])
+        )[0];
     if (!Array.isArray(ended) || ended.length === 0) return [];
     const ids = ended.map(String);
     // One key per command: the sessions live in other slots than their index on a cluster.
@@ -192,13 +213,14 @@ export class RedisSessionStore implements SessionStore {
     return reply === "OK";
   }
 
-  /** Runs the index script by its SHA-1, sending its text only when the server lacks it. */
-  private async script(args: string[]): Promise<unknown> {
+  /** Runs a script by its SHA-1, sending its text only when the server lacks it. */
+  private async script({ source, sha }: Script, keys: string[], args: string[]): Promise<unknown> {
+    const numKeys = String(keys.length);
     try {
-      return await this.send(["EVALSHA", INDEX_ADD_SHA, "1", ...args]);
+      return await this.send(["EVALSHA", sha, numKeys, ...keys, ...args]);
     } catch (error) {
       if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
-      return this.send(["EVAL", INDEX_ADD, "1", ...args]);
+      return this.send(["EVAL", source, numKeys, ...keys, ...args]);
     }
   }
 
@@ -240,6 +262,15 @@ function commandSender(client: RedisClientLike | undefined): Send {
   throw new TypeError(
     'RedisSessionStore: option "client" must be a connected ioredis client or Cluster, or a node-redis client or cluster (createClient/createCluster)',
   );
+}
+
+/**
+ * True for a client of one server: an ioredis `Redis` (not a `Cluster`) or a node-redis client
+ * (not a cluster). Anything else is treated as a cluster, which only costs a second command.
+ */
+function isSingleServer(client: RedisClientLike): boolean {
+  if ("call" in client) return (client as { isCluster?: unknown }).isCluster === false;
+  return !("getSlotMaster" in client);
 }
 
 const READONLY: ReadonlySet<string> = new Set(["GET", "ZRANGE"]);
