@@ -3,10 +3,11 @@
 // every case once, in turn (interleaved), so a slow spell of the shared machine hits all cases
 // alike. Reports median req/s, p99 and server CPU per request (µs), ratios to the floors and
 // competitors, checks the targets, and writes bench/results/latest.json.
-import { execSync, fork } from "node:child_process";
+import { execSync, fork, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { loginRequests } from "./login-requests.mjs";
 
@@ -92,11 +93,22 @@ function load(plan, seconds) {
   });
 }
 
+// On a small machine the scheduler keeps moving the server and the load generator onto the
+// same core, and repeated runs disagreed by ±6% on the same code. So, where taskset can and
+// there are two cores or more, the load generator (this process) runs on the first core and
+// every server on the second; Redis and PostgreSQL stay with the scheduler. BENCH_PIN=0 turns
+// it off.
+const PIN =
+  process.env.BENCH_PIN !== "0" &&
+  os.availableParallelism() >= 2 &&
+  spawnSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" }).status === 0;
+
 async function start(spec, env = process.env) {
-  const child = fork(new URL("./servers.mjs", import.meta.url), [spec.id], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env,
-  });
+  const script = fileURLToPath(new URL("./servers.mjs", import.meta.url));
+  const options = { stdio: ["ignore", "inherit", "inherit", "ipc"], env };
+  const child = PIN
+    ? spawn("taskset", ["-c", "1", process.execPath, script, spec.id], options)
+    : fork(script, [spec.id], options);
   const [plan] = await once(child, "message");
   const cpu = async () => {
     child.send("cpu");
@@ -227,7 +239,7 @@ console.log(`\n${table}\n`);
 console.log(`machine: ${machine}`);
 console.log(`versions: ${versions}`);
 console.log(
-  `settings: ${CONNECTIONS} connections, warm-up ${WARMUP} s, ${ROUNDS} interleaved rounds × ${SECONDS} s; took ${Math.round((Date.now() - started) / 1000)} s`,
+  `settings: ${CONNECTIONS} connections, warm-up ${WARMUP} s, ${ROUNDS} interleaved rounds × ${SECONDS} s, ${PIN ? "load generator on core 0, servers on core 1" : "not pinned to cores"}; took ${Math.round((Date.now() - started) / 1000)} s`,
 );
 
 // Only a full run replaces the committed results.
@@ -239,7 +251,7 @@ writeFileSync(
       date: new Date().toISOString(),
       machine,
       versions,
-      settings: { CONNECTIONS, WARMUP, ROUNDS, SECONDS },
+      settings: { CONNECTIONS, WARMUP, ROUNDS, SECONDS, PIN },
       results,
       targets,
     },
