@@ -1,10 +1,13 @@
 // npm run bench — every case in one run on this machine: each server in its own child process
 // on 127.0.0.1, autocannon in this process. All servers start first; then each round measures
-// every case once, in turn (interleaved), so a slow spell of the shared machine hits all cases
-// alike. Reports median req/s, p99 and server CPU per request (µs), ratios to the floors and
-// competitors, checks the targets, and writes bench/results/latest.json.
+// every case once for a second, in turn, forwards in one round and backwards in the next, so a
+// floor and its case are measured next to each other, each first in half the rounds, and a
+// slow spell of the shared machine hits both alike. Reports median req/s, p99 and server CPU
+// per request (µs), ratios to the floors and competitors, checks the targets, and writes
+// bench/results/latest.json.
 import { execSync, fork, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -12,8 +15,14 @@ import autocannon from "autocannon";
 import Redis from "ioredis";
 import { loginRequests } from "./login-requests.mjs";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+// Many short rounds rather than a few long ones: this machine's speed drifts by a quarter
+// within seconds (the bare-Express ceiling's CPU per request went from 232 to 374 µs between
+// rounds of one run), so two cases are compared only when measured a second apart.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+// Unmeasured load when a server is continued, before its measured second: timers that came due
+// while it was stopped run here, not in the figures.
+const LEAD_IN = 0.25;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
@@ -132,7 +141,7 @@ async function round(server, seconds) {
   if (r.errors > 0 || r.non2xx > 0)
     throw new Error(`${server.spec.id}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
   return {
-    rps: r.requests.average,
+    rps: r.requests.total / r.duration,
     p99: r.latency.p99,
     cpuUs: (after.cpu - before.cpu) / r.requests.total,
     gcUs: (after.gc - before.gc) / r.requests.total,
@@ -177,8 +186,12 @@ try {
   const measure = async (server, seconds) => {
     signal(needs(server), "SIGCONT");
     try {
+      await load(server.plan, LEAD_IN);
       return await round(server, seconds);
     } finally {
+      // Requests still in flight when the load stopped finish first: stopped halfway, their
+      // store calls would time out when the server is continued.
+      await sleep(300);
       signal(needs(server), "SIGSTOP");
     }
   };
@@ -187,9 +200,7 @@ try {
   for (const server of servers) await measure(server, WARMUP);
   for (let i = 0; i < ROUNDS; i++) {
     process.stderr.write(`bench: round ${i + 1} of ${ROUNDS} …\n`);
-    // Each round starts one case later, so no case always follows the same neighbour.
-    for (let k = 0; k < servers.length; k++) {
-      const server = servers[(i + k) % servers.length];
+    for (const server of i % 2 === 0 ? servers : [...servers].reverse()) {
       rounds[server.spec.id].push(await measure(server, SECONDS));
     }
   }
@@ -280,7 +291,7 @@ console.log(`\n${table}\n`);
 console.log(`machine: ${machine}`);
 console.log(`versions: ${versions}`);
 console.log(
-  `settings: ${CONNECTIONS} connections, warm-up ${WARMUP} s, ${ROUNDS} interleaved rounds × ${SECONDS} s, ${PIN ? "load generator on core 0, servers on core 1" : "not pinned to cores"}; took ${Math.round((Date.now() - started) / 1000)} s`,
+  `settings: ${CONNECTIONS} connections, warm-up ${WARMUP} s, ${ROUNDS} rounds × ${SECONDS} s (forwards, then backwards), ${PIN ? "load generator on core 0, servers on core 1" : "not pinned to cores"}; took ${Math.round((Date.now() - started) / 1000)} s`,
 );
 
 // Only a full run replaces the committed results.
