@@ -220,7 +220,8 @@ const results = Object.fromEntries(
       p99: median(rounds[id].map((r) => r.p99)),
       cpuUs: median(rounds[id].map((r) => r.cpuUs)),
       gcUs: median(rounds[id].map((r) => r.gcUs)),
-      redisUs: rounds[id][0]?.redisUs === undefined ? undefined : median(rounds[id].map((r) => r.redisUs)),
+      redisUs:
+        rounds[id][0]?.redisUs === undefined ? undefined : median(rounds[id].map((r) => r.redisUs)),
       rounds: rounds[id],
     },
   ]),

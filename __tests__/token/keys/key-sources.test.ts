@@ -102,7 +102,9 @@ describe("hmacSecret()", () => {
       { exp: Math.floor(Date.now() / 1000) - 3600 },
       { secret: first },
     );
-    const res = await request(t.app).post("/auth/session").set("Authorization", `Bearer ${expired}`);
+    const res = await request(t.app)
+      .post("/auth/session")
+      .set("Authorization", `Bearer ${expired}`);
     expect(res.status).toBe(401);
     // Verified with the first secret, refused as expired: tried with the second, it would have
     // been refused for its signature.
