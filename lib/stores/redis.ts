@@ -121,8 +121,9 @@ export class RedisSessionStore implements SessionStore {
 
   constructor(options: RedisSessionStoreOptions) {
     const { client, prefix = "bff:", now = Date.now } = options ?? ({} as RedisSessionStoreOptions);
-    this.send = commandSender(client);
-    this.single = isSingleServer(client);
+    const { send, single } = connection(client);
+    this.send = send;
+    this.single = single;
     this.client = client;
     if (typeof prefix !== "string")
       throw new TypeError('RedisSessionStore: option "prefix" must be a string');
@@ -245,32 +246,34 @@ function ms(value: number): string {
   return String(Math.ceil(value));
 }
 
-function commandSender(client: RedisClientLike | undefined): Send {
+/**
+ * How commands reach the client, and whether it talks to one server: an ioredis `Redis` (not a
+ * `Cluster`) or a node-redis client (not a cluster). A `call` client that does not say it is
+ * no cluster is taken for one, which only costs a sign-in a second command.
+ */
+function connection(client: RedisClientLike | undefined): { send: Send; single: boolean } {
   if (client !== null && typeof client === "object") {
     if ("call" in client && typeof client.call === "function") {
-      return ([command, ...args]) => client.call(command!, ...args);
+      return {
+        send: ([command, ...args]) => client.call(command!, ...args),
+        single: (client as { isCluster?: unknown }).isCluster === false,
+      };
     }
     if ("sendCommand" in client && typeof client.sendCommand === "function") {
       if ("getSlotMaster" in client && typeof client.getSlotMaster === "function") {
         // A node-redis cluster routes by the key it is given: each command here has one.
-        return (args) => client.sendCommand(keyOf(args), READONLY.has(args[0]!), args);
+        return {
+          send: (args) => client.sendCommand(keyOf(args), READONLY.has(args[0]!), args),
+          single: false,
+        };
       }
-      const single = client as { sendCommand(args: string[]): Promise<unknown> };
-      return (args) => single.sendCommand(args);
+      const one = client as { sendCommand(args: string[]): Promise<unknown> };
+      return { send: (args) => one.sendCommand(args), single: true };
     }
   }
   throw new TypeError(
     'RedisSessionStore: option "client" must be a connected ioredis client or Cluster, or a node-redis client or cluster (createClient/createCluster)',
   );
-}
-
-/**
- * True for a client of one server: an ioredis `Redis` (not a `Cluster`) or a node-redis client
- * (not a cluster). Anything else is treated as a cluster, which only costs a second command.
- */
-function isSingleServer(client: RedisClientLike): boolean {
-  if ("call" in client) return (client as { isCluster?: unknown }).isCluster === false;
-  return !("getSlotMaster" in client);
 }
 
 const READONLY: ReadonlySet<string> = new Set(["GET", "ZRANGE"]);
