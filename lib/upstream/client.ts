@@ -23,13 +23,7 @@ export class UpstreamClient {
   request(
     options: Omit<Dispatcher.RequestOptions, "origin" | "path"> & { path: string },
   ): Promise<Dispatcher.ResponseData> {
-    const { timeout } = this.options;
-    return this.pool.request({
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      ...options,
-      path: this.path(options.path),
-    });
+    return this.pool.request(this.dispatch(options));
   }
 
   /**
@@ -40,11 +34,18 @@ export class UpstreamClient {
     options: Omit<Dispatcher.RequestOptions, "origin" | "path"> & { path: string },
     factory: Dispatcher.StreamFactory,
   ): Promise<Dispatcher.StreamData> {
+    return this.pool.stream(this.dispatch(options), factory);
+  }
+
+  /** A request's options for the pool: the backend path, bounded by `upstream.timeout`. */
+  private dispatch<T extends { path: string }>(options: T): T {
     const { timeout } = this.options;
-    return this.pool.stream(
-      { headersTimeout: timeout, bodyTimeout: timeout, ...options, path: this.path(options.path) },
-      factory,
-    );
+    return {
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      ...options,
+      path: this.path(options.path),
+    };
   }
 
   /**
