@@ -7,6 +7,7 @@
 // bench/results/latest.json.
 import { execSync, fork, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -119,7 +120,12 @@ async function start(spec, env = process.env) {
   const child = PIN
     ? spawn("taskset", ["-c", "1", process.execPath, script, spec.id], options)
     : fork(script, [spec.id], options);
-  const [plan] = await once(child, "message");
+  // A server that fails at setup (a store it cannot reach) ends the run instead of hanging it.
+  const exited = once(child, "exit").then(([code]) => {
+    throw new Error(`bench: the ${spec.id} server exited with code ${code} before it was ready`);
+  });
+  const [plan] = await Promise.race([once(child, "message"), exited]);
+  exited.catch(() => {});
   const cpu = async () => {
     child.send("cpu");
     for (;;) {
@@ -165,6 +171,12 @@ const servers = [];
 const extra = [];
 const rounds = Object.fromEntries(CASES.map((c) => [c.id, []]));
 try {
+  if (CASES.some((c) => c.id.includes("postgres"))) {
+    const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bff_session_test";
+    const { ensureDatabase } = createRequire(import.meta.url)("../scripts/test-database.cjs");
+    if (!(await ensureDatabase(url)))
+      throw new Error(`bench: PostgreSQL at ${url} does not answer`);
+  }
   // The forwarding cases call a backend stand-in in a process of its own.
   let env = process.env;
   if (CASES.some((c) => c.id.includes("forward"))) {

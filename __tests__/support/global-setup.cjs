@@ -2,7 +2,7 @@
 // Under CI=true a server that does not answer fails the whole run; elsewhere its suites are
 // skipped and this says so loudly (workers read BFF_TEST_REDIS / BFF_TEST_PG).
 const net = require("node:net");
-const { Client } = require("pg");
+const { ensureDatabase } = require("../../scripts/test-database.cjs");
 
 const CI = process.env.CI === "true" || process.env.CI === "1";
 
@@ -19,28 +19,6 @@ function ping(url) {
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
   });
-}
-
-/** Creates the test database if needed; resolves false when the server cannot be reached. */
-async function preparePostgres(url) {
-  const target = new URL(url);
-  const database = target.pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const client = new Client({ connectionString: admin.href, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [
-      database,
-    ]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, "")}"`);
-    return true;
-  } catch (error) {
-    if (error && error.code === "42P04") return true; // created meanwhile by another run
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 function unavailable(what, url, variable) {
@@ -60,6 +38,6 @@ module.exports = async function globalSetup() {
 
   const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/bff_session_test";
   process.env.DATABASE_URL = pgUrl;
-  if (await preparePostgres(pgUrl)) process.env.BFF_TEST_PG = "1";
+  if (await ensureDatabase(pgUrl)) process.env.BFF_TEST_PG = "1";
   else unavailable("PostgreSQL", pgUrl, "BFF_TEST_PG");
 };
