@@ -24,7 +24,14 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 // Unmeasured load when a server is continued, before its measured second: timers that came due
 // while it was stopped run here, not in the figures.
 const LEAD_IN = 0.25;
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+// Seconds of unmeasured load per server process before the rounds. V8 needs about this long to
+// optimise a login under load here: after 2 s, the first round still cost the POST cases up to
+// twice their later CPU per request.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 6);
+// Server processes per case, taking turns (two rounds each). The same code measured in four
+// processes at once differed by up to 12% in CPU per request from one process to another,
+// more than from one round to the next: one process's luck must not be the case's figure.
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 const ALL_CASES = [
@@ -131,7 +138,12 @@ async function start(spec, env = process.env) {
     for (;;) {
       const [message] = await once(child, "message");
       if (message.type === "cpu")
-        return { cpu: message.usage.user + message.usage.system, gc: message.gcMs * 1000 };
+        return {
+          cpu: message.usage.user + message.usage.system,
+          system: message.usage.system,
+          gc: message.gcMs * 1000,
+          majorGcs: message.majorGcs,
+        };
     }
   };
   return { spec, child, plan, cpu };
@@ -151,6 +163,8 @@ async function round(server, seconds) {
     p99: r.latency.p99,
     cpuUs: (after.cpu - before.cpu) / r.requests.total,
     gcUs: (after.gc - before.gc) / r.requests.total,
+    systemUs: (after.system - before.system) / r.requests.total,
+    majorGcs: after.majorGcs - before.majorGcs,
     ...(usesRedis && { redisUs: (redisAfter - redisBefore) / r.requests.total }),
   };
 }
@@ -167,8 +181,9 @@ async function redisCpu() {
 }
 
 const started = Date.now();
-const servers = [];
-const extra = [];
+// Each case's server processes, and the backend stand-ins the forwarding cases call.
+const instances = Object.fromEntries(CASES.map((c) => [c.id, []]));
+const backends = [];
 const rounds = Object.fromEntries(CASES.map((c) => [c.id, []]));
 try {
   if (CASES.some((c) => c.id.includes("postgres"))) {
@@ -177,26 +192,24 @@ try {
     if (!(await ensureDatabase(url)))
       throw new Error(`bench: PostgreSQL at ${url} does not answer`);
   }
-  // The forwarding cases call a backend stand-in in a process of its own.
-  let env = process.env;
-  if (CASES.some((c) => c.id.includes("forward"))) {
-    const backend = CASES.find((c) => c.id === "backend-direct") ?? { id: "backend-direct" };
-    const server = await start(backend);
-    if (CASES.includes(backend)) servers.push(server);
-    else extra.push(server);
-    env = { ...process.env, BENCH_BACKEND_URL: new URL(server.plan.url).origin };
+  // Processes are started in turn across the cases (a0 b0 … a1 b1 …), each set of them with a
+  // backend stand-in of its own for the forwarding cases.
+  const forwarding = CASES.some((c) => c.id.includes("forward"));
+  for (let k = 0; k < PROCESSES; k++) {
+    const backend = forwarding ? await start({ id: "backend-direct" }) : undefined;
+    if (backend !== undefined) backends.push(backend);
+    const env = backend && { ...process.env, BENCH_BACKEND_URL: new URL(backend.plan.url).origin };
+    for (const spec of CASES) {
+      const server = await start(spec, env);
+      // Only the processes a case needs run during its turn; the others are stopped (SIGSTOP),
+      // so their timers and the collector's work after a busy spell do not land in its figures.
+      server.needs = spec.id.includes("forward") ? [server, backend] : [server];
+      instances[spec.id].push(server);
+    }
   }
-  for (const spec of CASES) {
-    if (!servers.some((s) => s.spec === spec)) servers.push(await start(spec, env));
-  }
-  // Only the servers a case needs run during its turn; the others are stopped (SIGSTOP), so
-  // their timers and the collector's work after a busy spell do not land in its figures.
-  const backend = [...servers, ...extra].find((s) => s.spec.id === "backend-direct");
-  const needs = (server) =>
-    server.spec.id.includes("forward") && backend ? [server, backend] : [server];
   const signal = (list, name) => list.forEach(({ child }) => child.kill(name));
   const measure = async (server, seconds) => {
-    signal(needs(server), "SIGCONT");
+    signal(server.needs, "SIGCONT");
     try {
       await load(server.plan, LEAD_IN);
       return await round(server, seconds);
@@ -204,20 +217,24 @@ try {
       // Requests still in flight when the load stopped finish first: stopped halfway, their
       // store calls would time out when the server is continued.
       await sleep(300);
-      signal(needs(server), "SIGSTOP");
+      signal(server.needs, "SIGSTOP");
     }
   };
-  signal([...servers, ...extra], "SIGSTOP");
+  const servers = Object.values(instances).flat();
+  signal([...servers, ...backends], "SIGSTOP");
   process.stderr.write(`bench: ${servers.length} servers up; warm-up …\n`);
   for (const server of servers) await measure(server, WARMUP);
   for (let i = 0; i < ROUNDS; i++) {
     process.stderr.write(`bench: round ${i + 1} of ${ROUNDS} …\n`);
-    for (const server of i % 2 === 0 ? servers : [...servers].reverse()) {
-      rounds[server.spec.id].push(await measure(server, SECONDS));
+    // A set of processes serves two rounds in a row, one forwards and one backwards.
+    const k = Math.floor(i / 2) % PROCESSES;
+    const turn = CASES.map((c) => instances[c.id][k]);
+    for (const server of i % 2 === 0 ? turn : turn.reverse()) {
+      rounds[server.spec.id].push({ ...(await measure(server, SECONDS)), process: k });
     }
   }
 } finally {
-  const all = [...servers, ...extra];
+  const all = [...Object.values(instances).flat(), ...backends];
   for (const { child } of all) child.kill("SIGCONT");
   for (const { child } of all) child.send("stop");
   await Promise.all(all.map(({ child }) => once(child, "exit")));
@@ -304,7 +321,7 @@ console.log(`\n${table}\n`);
 console.log(`machine: ${machine}`);
 console.log(`versions: ${versions}`);
 console.log(
-  `settings: ${CONNECTIONS} connections, warm-up ${WARMUP} s, ${ROUNDS} rounds × ${SECONDS} s (forwards, then backwards), ${PIN ? "load generator on core 0, servers on core 1" : "not pinned to cores"}; took ${Math.round((Date.now() - started) / 1000)} s`,
+  `settings: ${CONNECTIONS} connections, ${PROCESSES} server processes per case, warm-up ${WARMUP} s each, ${ROUNDS} rounds × ${SECONDS} s (forwards, then backwards), ${PIN ? "load generator on core 0, servers on core 1" : "not pinned to cores"}; took ${Math.round((Date.now() - started) / 1000)} s`,
 );
 
 // Only a full run replaces the committed results.
@@ -316,7 +333,7 @@ writeFileSync(
       date: new Date().toISOString(),
       machine,
       versions,
-      settings: { CONNECTIONS, WARMUP, ROUNDS, SECONDS, PIN },
+      settings: { CONNECTIONS, WARMUP, ROUNDS, SECONDS, PROCESSES, PIN },
       results,
       targets,
     },
