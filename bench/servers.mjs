@@ -385,7 +385,8 @@ new PerformanceObserver((list) => {
 
 process.on("message", async (message) => {
   // Server CPU time so far, for µs per request: steadier than req/s on a shared machine.
-  if (message === "cpu") return void process.send({ type: "cpu", usage: process.cpuUsage(), gcMs, majorGcs });
+  if (message === "cpu")
+    return void process.send({ type: "cpu", usage: process.cpuUsage(), gcMs, majorGcs });
   if (message !== "stop") return;
   if (pool !== undefined) {
     await pool.query(`DROP TABLE IF EXISTS ${TABLE}, ${TABLE}_used_tokens, ${TABLE}_pgsimple`);
