@@ -7,13 +7,13 @@
 // bench/results/latest.json.
 import { execSync, fork, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import Redis from "ioredis";
+import { DATABASE_URL, ensureDatabase } from "../scripts/test-database.cjs";
 import { loginRequests } from "./login-requests.mjs";
 
 // Many short rounds rather than a few long ones: this machine's speed drifts by a quarter
@@ -193,10 +193,8 @@ const backends = [];
 const rounds = Object.fromEntries(CASES.map((c) => [c.id, []]));
 try {
   if (CASES.some((c) => c.id.includes("postgres"))) {
-    const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bff_session_test";
-    const { ensureDatabase } = createRequire(import.meta.url)("../scripts/test-database.cjs");
-    if (!(await ensureDatabase(url)))
-      throw new Error(`bench: PostgreSQL at ${url} does not answer`);
+    if (!(await ensureDatabase(DATABASE_URL)))
+      throw new Error(`bench: PostgreSQL at ${DATABASE_URL} does not answer`);
   }
   // Processes are started in turn across the cases (a0 b0 … a1 b1 …), each set of them with a
   // backend stand-in of its own for the forwarding cases.

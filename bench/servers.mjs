@@ -11,6 +11,7 @@ import connectPgSimple from "connect-pg-simple";
 import Redis from "ioredis";
 import pg from "pg";
 import { Pool } from "undici";
+import { DATABASE_URL } from "../scripts/test-database.cjs";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import {
   createSessionRouter,
@@ -34,8 +35,6 @@ const VERIFY_KEY = await crypto.subtle.importKey(
   ["verify"],
 );
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const DATABASE_URL =
-  process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bff_session_test";
 const PREFIX = `bffbench:${process.pid}:`;
 const TABLE = `bff_bench_${process.pid}`;
 const BODY = { customer_id: "cus_123" };

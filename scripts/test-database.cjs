@@ -1,6 +1,9 @@
 // The PostgreSQL database the tests and the bench use (DATABASE_URL), created when missing.
 const { Client } = require("pg");
 
+const DATABASE_URL =
+  process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/bff_session_test";
+
 /** Creates the database of `url` if needed; resolves false when the server cannot be reached. */
 async function ensureDatabase(url) {
   const database = new URL(url).pathname.slice(1);
@@ -22,4 +25,4 @@ async function ensureDatabase(url) {
   }
 }
 
-module.exports = { ensureDatabase };
+module.exports = { DATABASE_URL, ensureDatabase };

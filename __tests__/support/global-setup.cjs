@@ -2,7 +2,7 @@
 // Under CI=true a server that does not answer fails the whole run; elsewhere its suites are
 // skipped and this says so loudly (workers read BFF_TEST_REDIS / BFF_TEST_PG).
 const net = require("node:net");
-const { ensureDatabase } = require("../../scripts/test-database.cjs");
+const { DATABASE_URL, ensureDatabase } = require("../../scripts/test-database.cjs");
 
 const CI = process.env.CI === "true" || process.env.CI === "1";
 
@@ -36,8 +36,7 @@ module.exports = async function globalSetup() {
   if (await ping(redisUrl)) process.env.BFF_TEST_REDIS = "1";
   else unavailable("Redis", redisUrl, "BFF_TEST_REDIS");
 
-  const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/bff_session_test";
-  process.env.DATABASE_URL = pgUrl;
-  if (await ensureDatabase(pgUrl)) process.env.BFF_TEST_PG = "1";
-  else unavailable("PostgreSQL", pgUrl, "BFF_TEST_PG");
+  process.env.DATABASE_URL = DATABASE_URL;
+  if (await ensureDatabase(DATABASE_URL)) process.env.BFF_TEST_PG = "1";
+  else unavailable("PostgreSQL", DATABASE_URL, "BFF_TEST_PG");
 };
