@@ -138,7 +138,6 @@ async function start(spec, env = process.env) {
     throw new Error(`bench: the ${spec.id} server exited with code ${code} before it was ready`);
   });
   const [plan] = await Promise.race([once(child, "message"), exited]);
-  exited.catch(() => {});
   const cpu = async () => {
     child.send("cpu");
     for (;;) {
