@@ -1,11 +1,14 @@
 import { isStoreApiError } from "./store-api-error.js";
 import {
+  AttemptsLimitedError,
   CrossSiteRequestError,
   KeySourceUnavailableError,
   NoSessionError,
+  RequestBodyError,
   SessionStoreError,
   TokenRejectedError,
-} from "./internal-errors.js";
+  UpstreamError,
+} from "./errors.js";
 
 /** What a response for an error looks like; the one place that decides status and body. */
 export interface ErrorResponse {
@@ -45,6 +48,11 @@ const SESSION_STORE_FAILED: ErrorResponse = {
   },
 };
 
+const UPSTREAM_UNAVAILABLE = {
+  message: "The commerce backend is unavailable.",
+  type: "unexpected_state",
+};
+
 function withCode(body: Record<string, string>, code: string | undefined): Record<string, string> {
   return code === undefined ? body : { code, ...body };
 }
@@ -59,6 +67,21 @@ export function renderError(error: unknown): ErrorResponse {
   if (error instanceof KeySourceUnavailableError) {
     // The identity provider's keys are out of reach for now; the client did nothing wrong.
     return { ...UNKNOWN, headers: { "Retry-After": String(error.retryAfter) } };
+  }
+  if (error instanceof UpstreamError) {
+    // Which of the backend's failures it was is in the log and the event, never in the body.
+    const headers = error.code === "BFF_UPSTREAM_BUSY" ? { "Retry-After": "1" } : undefined;
+    return { status: error.status, body: UPSTREAM_UNAVAILABLE, ...(headers && { headers }) };
+  }
+  if (error instanceof RequestBodyError) {
+    return { status: error.status, body: { message: error.message, type: "invalid_data" } };
+  }
+  if (error instanceof AttemptsLimitedError) {
+    return {
+      status: 429,
+      body: { message: "Too many sign-in attempts. Try again later.", type: "not_allowed" },
+      headers: { "Retry-After": String(error.retryAfter) },
+    };
   }
   if (error instanceof CrossSiteRequestError) {
     // Which check refused, so a storefront developer can fix it; nothing internal.

@@ -1,6 +1,6 @@
 import type { Request } from "express";
-import { CrossSiteRequestError } from "./errors/internal-errors.js";
-import type { ResolvedOptions } from "./options.js";
+import { CrossSiteRequestError } from "../errors/errors.js";
+import type { ResolvedOptions } from "../options.js";
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -12,9 +12,14 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
  * implementation. Requests with neither header come from non-browser clients, which cannot
  * send a victim's cookie, and pass.
  *
- * Returns undefined when the request may proceed.
+ * Throws CrossSiteRequestError (403) when the request must not proceed.
  */
-export function checkCrossSite(
+export function refuseCrossSite(req: Request, csrf: ResolvedOptions["csrf"]): void {
+  const refused = crossSiteRefusal(req, csrf);
+  if (refused !== undefined) throw refused;
+}
+
+function crossSiteRefusal(
   req: Request,
   csrf: ResolvedOptions["csrf"],
 ): CrossSiteRequestError | undefined {
