@@ -1,8 +1,9 @@
-import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { checkCrossSite } from "./csrf.js";
-import { NoSessionError } from "./errors/internal-errors.js";
-import { fail, type RouterContext } from "./routes/context.js";
-import { toAuthInfo } from "./session/session-manager.js";
+import type { RequestHandler } from "express";
+import { NoSessionError } from "./errors/errors.js";
+import { refuseCrossSite } from "./http/csrf.js";
+import { handler } from "./http/handler.js";
+import type { RouteDeps } from "./routes/deps.js";
+import { toAuthInfo } from "./session/auth-info.js";
 
 /**
  * Options of `router.authenticate()`.
@@ -24,37 +25,24 @@ export interface AuthenticateOptions {
  * answers 401 `Unauthorized` (or, with `optional`, continues). State-changing requests that a
  * browser marks cross-site are refused with 403 before the session is even read.
  */
-export function createAuthenticate(ctx: RouterContext) {
-  const { sessions, options } = ctx;
-
+export function createAuthenticate({ sessions, options, customerTokens, failure }: RouteDeps) {
   return function authenticate(authOptions: AuthenticateOptions = {}): RequestHandler {
     const optional = authOptions.optional === true;
-
-    async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
+    // The app's own routes decide their caching.
+    return handler(failure, "bffSessionAuthenticate", { noStore: false }, async (req, _res, next) => {
       const ref = sessions.fromRequest(req);
-      if (ref !== undefined) {
-        const crossSite = checkCrossSite(req, options.csrf);
-        if (crossSite !== undefined) throw crossSite;
-      }
+      if (ref !== undefined) refuseCrossSite(req, options.csrf);
       const record = ref === undefined ? undefined : await sessions.load(ref.id);
-      if (record === undefined) {
+      // The refresh may end the session (the backend refused the token): then there is none.
+      const token =
+        record?.token === undefined ? undefined : await customerTokens.forUse(ref!, record);
+      if (record === undefined || (record.token !== undefined && token === undefined)) {
         if (!optional) throw new NoSessionError("no live session");
-        next();
-        return;
-      }
-      const token = record.token === undefined ? undefined : await ctx.keptToken(ref!, record);
-      if (record.token !== undefined && token === undefined) {
-        // The refresh ended the session (the backend refused the token).
-        if (!optional) throw new NoSessionError("the kept token was refused by the backend");
         next();
         return;
       }
       req.auth = toAuthInfo(ref!.id, record, token);
       next();
-    }
-
-    return function bffSessionAuthenticate(req: Request, res: Response, next: NextFunction): void {
-      handle(req, res, next).catch((error: unknown) => fail(ctx, res, error));
-    };
+    });
   };
 }
