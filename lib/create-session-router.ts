@@ -1,25 +1,20 @@
-import {
-  Router,
-  type NextFunction,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from "express";
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { createAuthenticate, type AuthenticateOptions } from "./authenticate.js";
+import { customerLoader } from "./customers/load-customer.js";
 import { createReporter } from "./events.js";
-import { resolveOptions, type SessionRouterOptions } from "./options.js";
-import type { RouterContext } from "./routes/context.js";
+import { resolveOptions } from "./options/resolve.js";
+import type { SessionRouterOptions } from "./options/types.js";
+import type { CustomerTokens, RouteDeps } from "./routes/deps.js";
 import { deleteSession } from "./routes/delete-session.js";
 import { getSession } from "./routes/get-session.js";
 import { postSession } from "./routes/post-session.js";
 import { SessionCookie } from "./session/cookie.js";
-import { SessionManager } from "./session/session-manager.js";
-import { UpstreamClient } from "./upstream/client.js";
-import { createStoreApi } from "./upstream/forward.js";
-import { SignInAttempts } from "./upstream/attempts.js";
-import { TokenRefresher } from "./upstream/refresh.js";
-import { signInRoutes } from "./upstream/sign-in.js";
+import { OpenedTokens } from "./session/customer-token.js";
+import { GuardedStore } from "./session/guarded-store.js";
+import { Sessions } from "./session/sessions.js";
+import { MemorySessionStore } from "./stores/memory.js";
 import type { SessionInfo } from "./stores/session-store.js";
+import { createUpstream } from "./upstream/create-upstream.js";
 
 /**
  * The Express router `createSessionRouter` returns, with the session API attached.
@@ -48,15 +43,21 @@ export interface SessionRouter extends Router {
    */
   revokeSession(sessionId: string): Promise<boolean>;
   /**
-   * With `upstream`: middleware that forwards `/store/*` to the backend as the signed-in
-   * customer, or as a guest without a session cookie. Mount it at the app's root.
+   * With `upstream`: middleware that forwards `/store/*` (below where it is mounted) to the
+   * backend as the signed-in customer, or as a guest without a session cookie.
    */
   storeApi(): RequestHandler;
+  /**
+   * Releases what the router holds: the connections to the backend (`upstream`). In-flight
+   * requests finish first. The stores are the app's, and stay open.
+   */
+  close(): Promise<void>;
 }
 
 /**
- * Mounts POST, DELETE and GET `/auth/session` and returns the router with `authenticate()`.
- * Options are validated and resolved once, here; a bad option throws a TypeError naming it.
+ * Mounts POST, DELETE and GET `/auth/session` (and, with `upstream`, the sign-in routes) and
+ * returns the router with `authenticate()`. Options are validated and resolved once, here; a
+ * bad option throws a TypeError naming it.
  *
  * @example
  * ```ts
@@ -71,54 +72,64 @@ export interface SessionRouter extends Router {
  */
 export function createSessionRouter(options: SessionRouterOptions): SessionRouter {
   const resolved = resolveOptions(options);
-  const { logger } = resolved;
+  const { logger, now } = resolved;
   const report = createReporter(resolved.onEvent, logger, resolved.logDebug);
-  const sessions = new SessionManager(resolved, new SessionCookie(resolved.cookie), report);
-  const ctx: RouterContext = {
-    options: resolved,
-    sessions,
+  const cookie = new SessionCookie(resolved.cookie);
+  const store = resolved.sessions ?? new MemorySessionStore();
+  const sessions = new Sessions({
+    store: new GuardedStore(store, resolved.lifetime.storeTimeout, report),
+    cookie,
+    lifetime: resolved.lifetime,
+    limits: resolved.limits,
+    tokenCapsSession: !resolved.upstream?.refresh,
+    observed: resolved.onEvent !== undefined || resolved.logDebug,
     report,
     logger,
-    policy: Object.freeze({ ...resolved.token, keys: resolved.keys, now: resolved.now }),
-    keptToken: (ref, record) => sessions.keptToken(record, ref),
+    now,
+  });
+  const failure = { report, logger, clearCookie: cookie.clear() };
+  const policy = Object.freeze({ ...resolved.token, keys: resolved.keys, now });
+  const opened = new OpenedTokens();
+  const kept: CustomerTokens = {
+    asKept: (ref, record) => opened.open(record, ref.token),
+    forUse: (ref, record) => opened.open(record, ref.token),
   };
-  const upstream = resolved.upstream;
-  const client = upstream === undefined ? undefined : new UpstreamClient(upstream);
-  const refresher =
-    client === undefined || upstream!.refresh === false
+  const base = { sessions, policy, options: resolved, failure, logger };
+  const upstream =
+    resolved.upstream === undefined
       ? undefined
-      : new TokenRefresher(ctx, client, upstream!.refresh.remaining);
-  if (refresher !== undefined) ctx.keptToken = (ref, record) => refresher.token(ref, record);
-  const storeApi =
-    client === undefined
-      ? () => {
-          throw new TypeError('storeApi() needs the "upstream" option of createSessionRouter');
-        }
-      : createStoreApi(ctx, client);
+      : createUpstream({ ...base, store, opened, report, upstream: resolved.upstream });
+  const customers = resolved.customers ?? upstream!.customers;
+  const deps: RouteDeps = {
+    ...base,
+    loadCustomer: customerLoader(customers, report, logger),
+    customerTokens: upstream?.customerTokens ?? kept,
+  };
 
   const router = Router();
   const routes: SessionRoutes = {
-    POST: postSession(ctx),
-    GET: getSession(ctx),
-    DELETE: deleteSession(ctx),
+    POST: postSession(deps, upstream?.standInSignIn(deps)),
+    GET: getSession(deps),
+    DELETE: deleteSession(deps),
   };
   router.route(ROUTE).post(routes.POST).delete(routes.DELETE).get(routes.GET);
-  if (client !== undefined) {
-    const limits = upstream!.signInLimits;
-    const attempts =
-      limits === false ? undefined : new SignInAttempts(resolved.sessions, limits, report, logger);
-    router.use(signInRoutes(ctx, client, attempts));
-  }
-
+  if (upstream !== undefined) router.use(upstream.signInRoutes(deps));
   dispatchAuthPaths(router, routes);
 
+  const storeApi =
+    upstream === undefined
+      ? () => {
+          throw new TypeError('storeApi() needs the "upstream" option of createSessionRouter');
+        }
+      : upstream.storeApi(deps);
   return Object.assign(router, {
-    authenticate: createAuthenticate(ctx),
+    authenticate: createAuthenticate(deps),
     revokeCustomerSessions: (customerId: string, revokeOptions: { except?: string } = {}) =>
-      sessions.revoke(customerId, revokeOptions.except),
+      sessions.revokeCustomer(customerId, revokeOptions.except),
     listCustomerSessions: (customerId: string) => sessions.list(customerId),
     revokeSession: (sessionId: string) => sessions.revokeSession(sessionId),
     storeApi,
+    close: () => upstream?.close() ?? Promise.resolve(),
   }) as SessionRouter;
 }
 
@@ -126,16 +137,15 @@ const ROUTE = "/auth/session";
 // Every route of the router (the session routes and, with upstream, the sign-in routes).
 const PREFIX = "/auth/";
 
-type SessionRoutes = Record<"POST" | "GET" | "DELETE", (req: Request, res: Response) => void>;
+type SessionRoutes = Record<"POST" | "GET" | "DELETE", (req: Request, res: Response, next: NextFunction) => void>;
 
 /**
  * Mounted with `app.use(router)`, the router sees every request of the app. For all but the
  * routes under /auth/ it only has to say "not mine": checking the path prefix up front skips
  * the nested router's layer matching on the hot path of the app's own routes. The session
  * routes themselves, asked for by their exact path, go straight to their handler, which
- * needs nothing the router would add (params, baseUrl): the router's matching was a tenth of
- * a login's CPU. Everything else under /auth/ (another case, a trailing slash, HEAD, the
- * sign-in routes) goes through the router, which does the real matching.
+ * needs nothing the router would add (params, baseUrl). Everything else under /auth/ (another
+ * case, a trailing slash, HEAD, the sign-in routes) goes through the router.
  */
 function dispatchAuthPaths(router: Router, routes: SessionRoutes): void {
   type Handle = (req: Request, res: Response, next: NextFunction) => void;
@@ -145,7 +155,7 @@ function dispatchAuthPaths(router: Router, routes: SessionRoutes): void {
     const url = req.url;
     if (url.startsWith(ROUTE) && (url.length === ROUTE.length || url[ROUTE.length] === "?")) {
       const route = routes[req.method as keyof SessionRoutes];
-      if (route !== undefined) return route(req, res);
+      if (route !== undefined) return route(req, res, next);
     }
     if (
       url.startsWith(PREFIX) ||

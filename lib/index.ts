@@ -7,16 +7,26 @@ export { DEFAULT_OPTIONS } from "./options.js";
 export type { SessionRouterOptions } from "./options.js";
 export { sessionOptionsFromEnv } from "./options-from-env.js";
 export type { EnvSessionOptions } from "./options-from-env.js";
-export type { AuthInfo } from "./session/session-manager.js";
+export type { AuthInfo } from "./session/auth-info.js";
 export type { Duration } from "./session/lifetime.js";
-export type { SessionEvent, Logger } from "./events.js";
+export type { SessionEvent } from "./events.js";
+export type { Logger } from "./logger.js";
 
 export { StoreApiError, isStoreApiError } from "./errors/store-api-error.js";
 export type { StoreApiErrorType, StoreApiErrorOptions } from "./errors/store-api-error.js";
 export { errorHandler } from "./errors/error-handler.js";
 export type { ErrorHandlerOptions } from "./errors/error-handler.js";
-export { KeySourceUnavailableError } from "./errors/internal-errors.js";
-export type { TokenRejectionReason } from "./errors/internal-errors.js";
+export {
+  BffSessionError,
+  KeySourceUnavailableError,
+  UpstreamError,
+  RequestBodyError,
+} from "./errors/errors.js";
+export type {
+  TokenRejectionReason,
+  UpstreamErrorCode,
+  RequestBodyErrorCode,
+} from "./errors/errors.js";
 
 export { hmacSecret } from "./token/keys/hmac-secret.js";
 export type { HmacSecretOptions, HmacAlgorithm } from "./token/keys/hmac-secret.js";

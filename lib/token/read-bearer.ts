@@ -1,5 +1,5 @@
 import type { Request } from "express";
-import { TokenRejectedError } from "../errors/internal-errors.js";
+import { TokenRejectedError } from "../errors/errors.js";
 
 // RFC 6750 §2.1: "Bearer" (case-insensitive, RFC 7235 §2.1) then one b64token. Anything else —
 // another scheme, two tokens, a trailing comma — is not a bearer credential.

@@ -10,7 +10,7 @@ import {
   KeySourceUnavailableError,
   TokenRejectedError,
   type TokenRejectionReason,
-} from "../errors/internal-errors.js";
+} from "../errors/errors.js";
 import type { KeySource, VerifyKey } from "./keys/key-source.js";
 
 /**

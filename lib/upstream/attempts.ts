@@ -1,97 +1,87 @@
-import { hash } from "node:crypto";
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { SessionStoreError } from "../errors/internal-errors.js";
-import type { Logger, SessionEvent } from "../events.js";
-import type { ResolvedSignInLimits } from "../options.js";
-import type { SessionStore } from "../stores/session-store.js";
+import { createHmac, randomBytes } from "node:crypto";
+import { AttemptsLimitedError, SessionStoreError } from "../errors/errors.js";
+import type { SessionEvent } from "../events.js";
+import type { ResolvedSignInLimits } from "../options/upstream-types.js";
+import { memoryAttemptCounter } from "../stores/attempt-counter.js";
+import type { AttemptCounter, SessionStore } from "../stores/session-store.js";
 
-/** What a sign-in attempt learned before it was forwarded. */
-export type AttemptGate =
-  | { allowed: true; settle(outcome: "succeeded" | "failed" | "neither"): Promise<void> }
-  | { allowed: false; retryAfter: number; by: "identifier" | "ip" };
+/** What a sign-in attempt that may go on settles with, once the backend has answered. */
+export interface AttemptGate {
+  settle(outcome: "succeeded" | "failed" | "neither"): Promise<void>;
+}
 
 /**
- * Failed password attempts, counted per account identifier and per client IP with
- * rate-limiter-flexible in the session store's backend (`SessionStore.attemptLimiter`), so
- * that every instance shares the count.
+ * Failed password attempts, counted per account identifier and per client IP in the session
+ * store's backend (`SessionStore.attemptCounter`), so that every instance shares the count.
  *
- * An attempt takes its point before it is forwarded, so concurrent guesses cannot all slip
- * through before the first failure is counted. A success clears the identifier's count and
- * gives the IP its point back; an answer that says nothing about the password (a 5xx, a
- * malformed request) gives both back.
+ * The store never holds an email address or an IP: counters are keyed by an HMAC-SHA256 of
+ * them under `upstream.signInLimits.secret` (or `cookie.secret`), so a leaked store cannot be
+ * matched against a list of addresses. An attempt takes its point before it is forwarded, so
+ * concurrent guesses cannot all slip through before the first failure is counted. A success
+ * clears the identifier's count and gives the IP its point back; an answer that says nothing
+ * about the password (a 5xx, a malformed request) gives both back.
  */
 export class SignInAttempts {
-  private readonly byIdentifier: RateLimiterAbstract;
-  private readonly byIp: RateLimiterAbstract;
+  private readonly byIdentifier: AttemptCounter;
+  private readonly byIp: AttemptCounter;
+  private readonly secret: string | Buffer;
 
   constructor(
     store: SessionStore,
     limits: ResolvedSignInLimits,
     private readonly report: (event: SessionEvent) => void,
-    logger: Logger,
   ) {
-    const limiter = (name: string, { attempts, window }: { attempts: number; window: number }) => {
-      const options = {
-        keyPrefix: `bff:attempts:${name}`,
-        points: attempts,
-        duration: Math.ceil(window / 1000),
-      };
-      return typeof store.attemptLimiter === "function"
-        ? store.attemptLimiter(options)
-        : new RateLimiterMemory(options);
+    const counter = (name: string, { attempts, window }: { attempts: number; window: number }) => {
+      const options = { keyPrefix: `bff:attempts:${name}`, attempts, window };
+      return store.attemptCounter?.(options) ?? memoryAttemptCounter(options);
     };
-    if (typeof store.attemptLimiter !== "function") {
-      logger.warn(
-        {},
-        "bff-session: this session store has no attemptLimiter(); failed sign-ins are counted per process, not shared between instances",
-      );
-    }
-    this.byIdentifier = limiter("id", limits.identifier);
-    this.byIp = limiter("ip", limits.ip);
+    this.byIdentifier = counter("id", limits.identifier);
+    this.byIp = counter("ip", limits.ip);
+    // Without a secret the counts live in this process alone (the memory store), so a key
+    // of this process's own is enough.
+    this.secret = limits.secret ?? randomBytes(32);
   }
 
   /**
-   * Takes one attempt for `identifier` (the `email` or `username` of the body, if any) from
-   * `ip`; resolves whether it may go on. Throws SessionStoreError when the counter's backend
-   * fails: no attempt goes uncounted.
+   * Takes one attempt for `identifier` (the body's `email` or `username`, if any) from `ip`.
+   * Throws AttemptsLimitedError (429) past a limit, SessionStoreError when the counter's
+   * backend fails: no attempt goes uncounted.
    */
   async begin(identifier: string | undefined, ip: string | undefined): Promise<AttemptGate> {
-    // Hashed: the store holds no email addresses. Case and spaces do not make a new account.
+    // Case and spaces do not make a new account.
     const idKey =
-      identifier === undefined
-        ? undefined
-        : hash("sha256", identifier.trim().toLowerCase(), "base64url");
-    const ipKey = ip ?? "unknown";
-    const taken: Array<[RateLimiterAbstract, string]> = [];
+      identifier === undefined ? undefined : this.key("id", identifier.trim().toLowerCase());
+    const ipKey = this.key("ip", ip ?? "unknown");
+    const taken: Array<[AttemptCounter, string]> = [];
     try {
-      for (const [limiter, key, by] of [
+      for (const [counter, key, by] of [
         [this.byIp, ipKey, "ip"],
         [this.byIdentifier, idKey, "identifier"],
       ] as const) {
         if (key === undefined) continue;
-        const refused = await consume(limiter, key);
-        if (refused !== undefined) {
+        const verdict = await counter.consume(key);
+        if (!verdict.allowed) {
           // The point taken from the other counter was not an attempt: it never reached the backend.
-          await Promise.all(taken.map(([l, k]) => l.reward(k, 1)));
-          const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+          await Promise.all(taken.map(([c, k]) => c.reward(k)));
+          const retryAfter = Math.max(1, Math.ceil(verdict.msBeforeNext / 1000));
           this.report({ type: "signin.limited", by, retryAfter });
-          return { allowed: false, retryAfter, by };
+          throw new AttemptsLimitedError(by, retryAfter);
         }
-        taken.push([limiter, key]);
+        taken.push([counter, key]);
       }
     } catch (error) {
+      if (error instanceof AttemptsLimitedError) throw error;
       this.report({ type: "store.error", operation: "attempts", error });
       throw new SessionStoreError("attempts", { cause: error });
     }
     return {
-      allowed: true,
       settle: async (outcome) => {
         try {
           if (outcome === "failed") return;
-          await this.byIp.reward(ipKey, 1);
+          await this.byIp.reward(ipKey);
           if (idKey === undefined) return;
           if (outcome === "succeeded") await this.byIdentifier.delete(idKey);
-          else await this.byIdentifier.reward(idKey, 1);
+          else await this.byIdentifier.reward(idKey);
         } catch (error) {
           // The answer is already decided; a count that stays one too high is the safe side.
           this.report({ type: "store.error", operation: "attempts", error });
@@ -99,20 +89,8 @@ export class SignInAttempts {
       },
     };
   }
-}
 
-/** Consumes one point; resolves the limiter's answer when it refuses, undefined when it allows. */
-async function consume(
-  limiter: RateLimiterAbstract,
-  key: string,
-): Promise<RateLimiterRes | undefined> {
-  try {
-    await limiter.consume(key, 1);
-    return undefined;
-  } catch (result) {
-    // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error
-    // when its backend fails.
-    if (result instanceof RateLimiterRes) return result;
-    throw result;
+  private key(kind: "id" | "ip", value: string): string {
+    return createHmac("sha256", this.secret).update(`${kind}:${value}`).digest("base64url");
   }
 }

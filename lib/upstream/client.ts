@@ -1,71 +1,92 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Response } from "express";
 import { Pool, type Dispatcher } from "undici";
+import { UpstreamError } from "../errors/errors.js";
 import type { ResolvedUpstream } from "../options.js";
+import { Exchange, upstreamError, type Answer } from "./exchange.js";
+import { Slots } from "./slots.js";
+
+/** One request to the backend, its body already read whole. */
+export interface BackendRequest {
+  method: string;
+  /** The Store API path and query, e.g. "/store/products?limit=2". */
+  path: string;
+  headers: Record<string, string | string[]>;
+  body?: Buffer | undefined;
+  /** The browser's response: when it closes before the exchange ends, the exchange is aborted. */
+  client?: Response | undefined;
+}
+
+/** An answer read whole. */
+export interface BufferedAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
 
 /**
- * The connection pool to the commerce backend (undici: keep-alive connections, streaming
- * bodies both ways), and the few calls the BFF makes itself. One per router.
+ * The one client for every call to the commerce backend: forwarding, sign-in, refresh and
+ * customer reads share its undici pool, its bounds and its error policy (502 unreachable,
+ * 504 too slow, 503 no free connection in time, 502 an answer it cannot read).
  */
 export class UpstreamClient {
-  readonly pool: Pool;
+  private readonly pool: Pool;
+  private readonly slots: Slots;
   private readonly basePath: string;
 
   constructor(readonly options: ResolvedUpstream) {
-    this.pool = new Pool(options.baseUrl.origin, { connections: 128, keepAliveTimeout: 10_000 });
+    this.pool = new Pool(options.baseUrl.origin, {
+      connections: options.connections,
+      keepAliveTimeout: 10_000,
+    });
+    this.slots = new Slots(options.connections, options.queueTimeout);
     this.basePath = options.baseUrl.pathname; // always ends in "/"
   }
 
-  /** The backend path for a path of the Store API ("/store/…", "/auth/…"). */
-  path(path: string): string {
-    return this.basePath + path.slice(1);
-  }
-
-  /** Sends one request, bounded by `upstream.timeout` for the answer's headers and body. */
-  request(
-    options: Omit<Dispatcher.RequestOptions, "origin" | "path"> & { path: string },
-  ): Promise<Dispatcher.ResponseData> {
-    return this.pool.request(this.dispatch(options));
+  /**
+   * Sends a request and reads the whole answer, up to `upstream.bufferSize` (a 502 beyond):
+   * for the answers the BFF itself must read (sign-in, refresh, the customer).
+   */
+  async read(request: BackendRequest): Promise<BufferedAnswer> {
+    const answer = await this.send(request, "read");
+    return { status: answer.status, headers: answer.headers, body: answer.body() };
   }
 
   /**
-   * Sends one request and writes the answer into the stream `factory` returns once the status
-   * and headers are in: no intermediate Readable, the cheapest way to pass a body on.
+   * Sends a request and resolves once the answer is read whole up to `upstream.bufferSize`
+   * (the connection is then free), or, for a larger answer, with what was read so far and
+   * the rest still to come through `Answer.pipe`.
    */
-  stream(
-    options: Omit<Dispatcher.RequestOptions, "origin" | "path"> & { path: string },
-    factory: Dispatcher.StreamFactory,
-  ): Promise<Dispatcher.StreamData> {
-    return this.pool.stream(this.dispatch(options), factory);
+  forward(request: BackendRequest): Promise<Answer> {
+    return this.send(request, "forward");
   }
 
-  /** A request's options for the pool: the backend path, bounded by `upstream.timeout`. */
-  private dispatch<T extends { path: string }>(options: T): T {
-    const { timeout } = this.options;
-    return {
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      ...options,
-      path: this.path(options.path),
-    };
-  }
-
-  /**
-   * `POST /auth/token/refresh` with the kept token: the backend's answer status and, on 200,
-   * its new token. Throws when the backend cannot be reached or does not answer in time.
-   */
-  async refresh(token: string): Promise<{ status: number; token?: string }> {
-    const answer = await this.request({
-      path: "/auth/token/refresh",
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+  private async send(request: BackendRequest, mode: "read" | "forward"): Promise<Answer> {
+    const waiting = this.slots.acquire();
+    if (waiting !== undefined) await waiting;
+    if (request.client?.destroyed === true) {
+      this.slots.release();
+      throw new UpstreamError("BFF_UPSTREAM_UNREACHABLE", "the client went away");
+    }
+    const { timeout, bufferSize } = this.options;
+    return new Promise<Answer>((resolve, reject) => {
+      const exchange = new Exchange(mode, bufferSize, resolve, (error) => reject(upstreamError(error)), () =>
+        this.slots.release(),
+      );
+      const options: Dispatcher.DispatchOptions = {
+        path: this.basePath + request.path.slice(1),
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: request.body ?? null,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      };
+      if (request.client !== undefined) exchange.abortOnClose(request.client);
+      this.pool.dispatch(options, exchange);
     });
-    const body = (await answer.body.json().catch(() => undefined)) as
-      { token?: unknown } | undefined;
-    const fresh = typeof body?.token === "string" ? body.token : undefined;
-    return fresh === undefined
-      ? { status: answer.statusCode }
-      : { status: answer.statusCode, token: fresh };
   }
 
+  /** Closes the pool: in-flight exchanges finish, idle connections close. */
   close(): Promise<void> {
     return this.pool.close();
   }

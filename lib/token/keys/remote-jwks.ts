@@ -7,7 +7,7 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from "jose";
-import { KeySourceUnavailableError } from "../../errors/internal-errors.js";
+import { KeySourceUnavailableError } from "../../errors/errors.js";
 import {
   ASYMMETRIC_ALGORITHMS,
   asymmetricAlgorithms,

@@ -1,0 +1,77 @@
+import type { RequestHandler } from "express";
+import type { CustomerStore } from "../customers/customer-store.js";
+import type { SessionEvent } from "../events.js";
+import type { ResolvedUpstream } from "../options/upstream-types.js";
+import type { StandInSignIn } from "../routes/post-session.js";
+import type { CustomerTokens, RouteDeps } from "../routes/deps.js";
+import type { OpenedTokens } from "../session/customer-token.js";
+import type { SessionStore } from "../stores/session-store.js";
+import type { Router } from "express";
+import { adopter, issuedTokenVerifier } from "./adopt.js";
+import { SignInAttempts } from "./attempts.js";
+import { UpstreamClient } from "./client.js";
+import { backendCustomers } from "./customers.js";
+import { createStoreApi } from "./forward.js";
+import { ProviderBinding } from "./provider-binding.js";
+import { TokenRefresher } from "./refresh.js";
+import { signInRoutes } from "./sign-in.js";
+import { standInSignIn } from "./stand-in.js";
+
+/** What the backend side is built from: the session core, and the `upstream` options. */
+export interface UpstreamDeps extends Omit<RouteDeps, "loadCustomer" | "customerTokens"> {
+  store: SessionStore;
+  opened: OpenedTokens;
+  report: (event: SessionEvent) => void;
+  upstream: ResolvedUpstream;
+}
+
+/** The backend side of the router, built once: what `createSessionRouter` mounts and calls. */
+export interface Upstream {
+  /** The default CustomerStore: the backend's `GET /store/customers/me`. */
+  customers: CustomerStore;
+  /** The kept token, refreshed when due. */
+  customerTokens: CustomerTokens;
+  standInSignIn(deps: RouteDeps): StandInSignIn;
+  signInRoutes(deps: RouteDeps): Router;
+  storeApi(deps: RouteDeps): () => RequestHandler;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the BFF's backend side: one client for every backend call, the one refresh path,
+ * the attempt limits, and the sign-in and forwarding routes on top of them.
+ */
+export function createUpstream(deps: UpstreamDeps): Upstream {
+  const { sessions, policy, logger, report, upstream } = deps;
+  const client = new UpstreamClient(upstream);
+  const verifyIssued = issuedTokenVerifier(policy, logger);
+  const refresher = new TokenRefresher({
+    sessions,
+    opened: deps.opened,
+    client,
+    verifyIssued,
+    report,
+    logger,
+    now: deps.options.now,
+    remaining: upstream.refresh === false ? false : upstream.refresh.remaining,
+  });
+  const limits = upstream.signInLimits;
+  const attempts = limits === false ? undefined : new SignInAttempts(deps.store, limits, report);
+  const binding = new ProviderBinding(deps.options.cookie);
+  return {
+    customers: backendCustomers(client),
+    customerTokens: refresher,
+    standInSignIn: (route) => standInSignIn(route),
+    signInRoutes: (route) =>
+      signInRoutes({
+        route,
+        client,
+        adopt: adopter(route, report, verifyIssued),
+        refresher,
+        attempts,
+        binding,
+      }),
+    storeApi: (route) => createStoreApi({ route, client }),
+    close: () => client.close(),
+  };
+}
