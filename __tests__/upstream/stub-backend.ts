@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
@@ -26,6 +27,8 @@ export function stubBackend() {
     aborted: 0,
     /** The bearer tokens POST /store/customers was called with. */
     created: [] as string[],
+    /** Bytes of padding in /store/customers/me (an answer too large to read). */
+    customerPadding: 0,
   };
   const app = express();
   app.use((req, _res, next) => {
@@ -74,7 +77,8 @@ export function stubBackend() {
   app.get("/store/customers/me", (req, res) => {
     if (bearer(req) === undefined || state.revoked.has(bearer(req)!))
       return void res.status(401).send("Unauthorized");
-    res.json({ customer: CUSTOMER });
+    const padding = state.customerPadding;
+    res.json({ customer: padding === 0 ? CUSTOMER : { ...CUSTOMER, metadata: { padding: "x".repeat(padding) } } });
   });
   // Medusa-shaped auth routes: emailpass sign-in (with MFA for mfa@…), registration, reset,
   // a redirecting provider, the MFA challenge, and customer creation with a registration token.
@@ -150,7 +154,29 @@ export function stubBackend() {
       if (!res.writableFinished) state.aborted++;
     });
   });
-  app.get("/store/big", (_req, res) => {
+  // A large answer, `mb` MiB (for clients that never read it).
+  app.get("/store/huge", (req, res) => {
+    res.setHeader("Content-Type", "application/octet-stream");
+    res.end(Buffer.alloc(Number(req.query.mb ?? 8) * 1024 * 1024, 7));
+  });
+  // Token answers in every shape a careless or hostile backend could send.
+  app.post("/auth/customer/odd", json, async (req, res) => {
+    const token = await sign({ actor_id: "cus_123" });
+    const body = JSON.stringify({ token });
+    const shape = String(req.query.shape);
+    if (shape === "gzip") {
+      res.setHeader("Content-Type", "application/json");
+      res.setHeader("Content-Encoding", "gzip");
+      return void res.end(gzipSync(body));
+    }
+    if (shape === "text-json") return void res.type("text/json").send(body);
+    if (shape === "plus-json") return void res.type("application/vnd.medusa+json").send(body);
+    if (shape === "bom") return void res.type("application/json").send(`\ufeff${body}`);
+    if (shape === "nested") return void res.json({ data: { access: token } });
+    if (shape === "text") return void res.type("text/plain").send(`token=${token}`);
+    if (shape === "huge") return void res.json({ token, padding: "x".repeat(3 * 1024 * 1024) });
+    res.json({ token });
+  });
     res.setHeader("Content-Type", "application/octet-stream");
     res.end(Buffer.alloc(2 * 1024 * 1024, 7));
   });
@@ -167,6 +193,9 @@ export function stubBackend() {
     res.setHeader("X-Backend-Hop", "secret");
     res.setHeader("Cache-Control", "public, max-age=60");
     res.setHeader("X-Echo", "1");
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Allow-Credentials", "true");
+    res.setHeader("Vary", "Accept-Encoding");
     res.status(req.method === "POST" ? 201 : 200).json({ ok: true, url: req.url });
   });
 
@@ -184,6 +213,7 @@ export function stubBackend() {
       state.created.length = 0;
       state.refresh = "ok";
       state.refreshes = 0;
+      state.customerPadding = 0;
     },
     start: () =>
       new Promise<void>((resolve) => {
