@@ -9,7 +9,8 @@ export { sessionOptionsFromEnv } from "./options-from-env.js";
 export type { EnvSessionOptions } from "./options-from-env.js";
 export type { AuthInfo } from "./session/session-manager.js";
 export type { Duration } from "./session/lifetime.js";
-export type { SessionEvent, Logger } from "./events.js";
+export type { SessionEvent } from "./events.js";
+export type { Logger } from "./logger.js";
 
 export { StoreApiError, isStoreApiError } from "./errors/store-api-error.js";
 export type { StoreApiErrorType, StoreApiErrorOptions } from "./errors/store-api-error.js";

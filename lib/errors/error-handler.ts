@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from "express";
-import { resolveLogger } from "../events.js";
+import { resolveLogger } from "../logger.js";
 import { renderError } from "./render-error.js";
 import { sendError } from "./send-error.js";
 
