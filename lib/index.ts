@@ -52,4 +52,7 @@ export type {
   SessionRecord,
   SessionInfo,
   SessionLimits,
+  AttemptCounter,
+  AttemptCounterOptions,
+  AttemptVerdict,
 } from "./stores/session-store.js";

@@ -1,9 +1,9 @@
 import { hash } from "node:crypto";
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { SessionStoreError } from "../errors/internal-errors.js";
 import type { Logger, SessionEvent } from "../events.js";
 import type { ResolvedSignInLimits } from "../options.js";
-import type { SessionStore } from "../stores/session-store.js";
+import { memoryAttemptCounter } from "../stores/attempt-counter.js";
+import type { AttemptCounter, SessionStore } from "../stores/session-store.js";
 
 /** What a sign-in attempt learned before it was forwarded. */
 export type AttemptGate =
@@ -12,7 +12,7 @@ export type AttemptGate =
 
 /**
  * Failed password attempts, counted per account identifier and per client IP with
- * rate-limiter-flexible in the session store's backend (`SessionStore.attemptLimiter`), so
+ * rate-limiter-flexible in the session store's backend (`SessionStore.attemptCounter`), so
  * that every instance shares the count.
  *
  * An attempt takes its point before it is forwarded, so concurrent guesses cannot all slip
@@ -21,8 +21,8 @@ export type AttemptGate =
  * malformed request) gives both back.
  */
 export class SignInAttempts {
-  private readonly byIdentifier: RateLimiterAbstract;
-  private readonly byIp: RateLimiterAbstract;
+  private readonly byIdentifier: AttemptCounter;
+  private readonly byIp: AttemptCounter;
 
   constructor(
     store: SessionStore,
@@ -31,19 +31,15 @@ export class SignInAttempts {
     logger: Logger,
   ) {
     const limiter = (name: string, { attempts, window }: { attempts: number; window: number }) => {
-      const options = {
-        keyPrefix: `bff:attempts:${name}`,
-        points: attempts,
-        duration: Math.ceil(window / 1000),
-      };
-      return typeof store.attemptLimiter === "function"
-        ? store.attemptLimiter(options)
-        : new RateLimiterMemory(options);
+      const options = { keyPrefix: `bff:attempts:${name}`, attempts, window };
+      return typeof store.attemptCounter === "function"
+        ? store.attemptCounter(options)
+        : memoryAttemptCounter(options);
     };
-    if (typeof store.attemptLimiter !== "function") {
+    if (typeof store.attemptCounter !== "function") {
       logger.warn(
         {},
-        "bff-session: this session store has no attemptLimiter(); failed sign-ins are counted per process, not shared between instances",
+        "bff-session: this session store has no attemptCounter(); failed sign-ins are counted per process, not shared between instances",
       );
     }
     this.byIdentifier = limiter("id", limits.identifier);
@@ -62,18 +58,18 @@ export class SignInAttempts {
         ? undefined
         : hash("sha256", identifier.trim().toLowerCase(), "base64url");
     const ipKey = ip ?? "unknown";
-    const taken: Array<[RateLimiterAbstract, string]> = [];
+    const taken: Array<[AttemptCounter, string]> = [];
     try {
       for (const [limiter, key, by] of [
         [this.byIp, ipKey, "ip"],
         [this.byIdentifier, idKey, "identifier"],
       ] as const) {
         if (key === undefined) continue;
-        const refused = await consume(limiter, key);
-        if (refused !== undefined) {
+        const verdict = await limiter.consume(key);
+        if (!verdict.allowed) {
           // The point taken from the other counter was not an attempt: it never reached the backend.
-          await Promise.all(taken.map(([l, k]) => l.reward(k, 1)));
-          const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+          await Promise.all(taken.map(([l, k]) => l.reward(k)));
+          const retryAfter = Math.max(1, Math.ceil(verdict.msBeforeNext / 1000));
           this.report({ type: "signin.limited", by, retryAfter });
           return { allowed: false, retryAfter, by };
         }
@@ -88,31 +84,15 @@ export class SignInAttempts {
       settle: async (outcome) => {
         try {
           if (outcome === "failed") return;
-          await this.byIp.reward(ipKey, 1);
+          await this.byIp.reward(ipKey);
           if (idKey === undefined) return;
           if (outcome === "succeeded") await this.byIdentifier.delete(idKey);
-          else await this.byIdentifier.reward(idKey, 1);
+          else await this.byIdentifier.reward(idKey);
         } catch (error) {
           // The answer is already decided; a count that stays one too high is the safe side.
           this.report({ type: "store.error", operation: "attempts", error });
         }
       },
     };
-  }
-}
-
-/** Consumes one point; resolves the limiter's answer when it refuses, undefined when it allows. */
-async function consume(
-  limiter: RateLimiterAbstract,
-  key: string,
-): Promise<RateLimiterRes | undefined> {
-  try {
-    await limiter.consume(key, 1);
-    return undefined;
-  } catch (result) {
-    // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error
-    // when its backend fails.
-    if (result instanceof RateLimiterRes) return result;
-    throw result;
   }
 }
