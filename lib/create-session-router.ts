@@ -7,7 +7,9 @@ import {
 } from "express";
 import { createAuthenticate, type AuthenticateOptions } from "./authenticate.js";
 import { createReporter } from "./events.js";
-import { resolveOptions, type SessionRouterOptions } from "./options.js";
+import { upstreamCustomerStore } from "./customers/upstream.js";
+import { resolveOptions } from "./options/resolve.js";
+import type { RouterOptions, SessionRouterOptions } from "./options/types.js";
 import type { RouterContext } from "./routes/context.js";
 import { deleteSession } from "./routes/delete-session.js";
 import { getSession } from "./routes/get-session.js";
@@ -19,6 +21,7 @@ import { createStoreApi } from "./upstream/forward.js";
 import { SignInAttempts } from "./upstream/attempts.js";
 import { TokenRefresher } from "./upstream/refresh.js";
 import { signInRoutes } from "./upstream/sign-in.js";
+import { MemorySessionStore } from "./stores/memory.js";
 import type { SessionInfo } from "./stores/session-store.js";
 
 /**
@@ -70,7 +73,19 @@ export interface SessionRouter extends Router {
  * ```
  */
 export function createSessionRouter(options: SessionRouterOptions): SessionRouter {
-  const resolved = resolveOptions(options);
+  const given = resolveOptions(options);
+  // resolveOptions builds nothing: the default stores are made here.
+  const resolved: RouterOptions = Object.freeze({
+    ...given,
+    sessions: given.sessions ?? new MemorySessionStore(),
+    customers:
+      given.customers ??
+      upstreamCustomerStore({
+        baseUrl: given.upstream!.baseUrl,
+        publishableKey: given.upstream!.publishableKey,
+        timeout: Math.ceil(given.upstream!.timeout),
+      }),
+  });
   const { logger } = resolved;
   const report = createReporter(resolved.onEvent, logger, resolved.logDebug);
   const sessions = new SessionManager(resolved, new SessionCookie(resolved.cookie), report);

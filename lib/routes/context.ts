@@ -10,7 +10,7 @@ import { renderError } from "../errors/render-error.js";
 import { StoreApiError } from "../errors/store-api-error.js";
 import { sendError } from "../errors/send-error.js";
 import type { Logger, SessionEvent } from "../events.js";
-import type { ResolvedOptions } from "../options.js";
+import type { RouterOptions as ResolvedOptions } from "../options/types.js";
 import type { SessionManager, SessionRef } from "../session/session-manager.js";
 import type { SessionRecord } from "../stores/session-store.js";
 import type { TokenPolicy } from "../token/verify-token.js";

@@ -1,7 +1,7 @@
 import type { Request } from "express";
 import { SessionStoreError } from "../errors/internal-errors.js";
 import type { SessionEvent } from "../events.js";
-import type { ResolvedOptions } from "../options.js";
+import type { RouterOptions as ResolvedOptions } from "../options/types.js";
 import {
   expiresAt,
   isSessionRecord,

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { SessionStoreError } from "../errors/internal-errors.js";
 import type { Logger, SessionEvent } from "../events.js";
-import type { ResolvedSignInLimits } from "../options.js";
+import type { ResolvedSignInLimits } from "../options/upstream-types.js";
 import { memoryAttemptCounter } from "../stores/attempt-counter.js";
 import type { AttemptCounter, SessionStore } from "../stores/session-store.js";
 

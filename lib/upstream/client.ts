@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from "undici";
-import type { ResolvedUpstream } from "../options.js";
+import type { ResolvedUpstream } from "../options/upstream-types.js";
 
 /**
  * The connection pool to the commerce backend (undici: keep-alive connections, streaming
