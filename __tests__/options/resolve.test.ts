@@ -3,28 +3,13 @@ import {
   fromExpressSessionStore,
   MemorySessionStore,
   upstreamCustomerStore,
-  type SessionStore,
 } from "../../lib/index.js";
 import { resolveOptions } from "../../lib/options/resolve.js";
+import { fullStore } from "../support/fake-stores.js";
 import { base, errorOf, withUpstream } from "./support.js";
 
 const KEY = "a-sign-in-counter-key-of-32-chars!!";
 const COOKIE_KEY = "a-cookie-signing-key-of-32-chars-long";
-
-/** A store shared between instances (not the memory store), with every optional method. */
-const sharedStore = (): SessionStore => ({
-  get: async () => null,
-  set: async () => {},
-  touch: async () => false,
-  destroy: async () => {},
-  listByCustomer: async () => [],
-  consumeTokenId: async () => true,
-  attemptCounter: () => ({
-    consume: async () => ({ allowed: true, msBeforeNext: 0 }),
-    reward: async () => {},
-    delete: async () => {},
-  }),
-});
 
 describe("resolveOptions builds nothing", () => {
   it("leaves absent stores undefined, for the router to make", () => {
@@ -122,7 +107,7 @@ describe("upstream.signInLimits.secret", () => {
   it("defaults to the first cookie.secret", () => {
     const options = { ...withUpstream(), cookie: { secret: [COOKIE_KEY, KEY] } };
     expect(secretOf(options)).toBe(COOKIE_KEY);
-    expect(secretOf({ ...options, sessions: sharedStore() })).toBe(COOKIE_KEY);
+    expect(secretOf({ ...options, sessions: fullStore() })).toBe(COOKIE_KEY);
   });
 
   it("stays undefined with the memory store, given or the default", () => {
@@ -133,14 +118,14 @@ describe("upstream.signInLimits.secret", () => {
   });
 
   it("is required with a shared store when there is no cookie.secret", () => {
-    const error = errorOf({ ...withUpstream(), sessions: sharedStore() });
+    const error = errorOf({ ...withUpstream(), sessions: fullStore() });
     expect(error.message).toMatch(/^option "upstream\.signInLimits\.secret" is missing/);
     expect(error.message).toContain('"cookie.secret"');
     expect(error.message).toContain("would not share the sign-in attempt counts");
   });
 
   it("is not needed when the limits are off", () => {
-    const options = { ...withUpstream({ signInLimits: false }), sessions: sharedStore() };
+    const options = { ...withUpstream({ signInLimits: false }), sessions: fullStore() };
     expect(resolveOptions(options).upstream!.signInLimits).toBe(false);
   });
 });

@@ -1,31 +1,17 @@
 import { checkStoreCapabilities } from "../../lib/stores/capabilities.js";
 import type { SessionStore } from "../../lib/index.js";
+import { bareStore, fullStore } from "../support/fake-stores.js";
 
-const bare = (): SessionStore => ({
-  get: async () => null,
-  set: async () => {},
-  touch: async () => false,
-  destroy: async () => {},
-});
 const NOTHING = { upstream: false, singleUse: false };
 
 describe("checkStoreCapabilities", () => {
   it("reads what a store can do from its methods", () => {
-    expect(checkStoreCapabilities(bare(), NOTHING)).toEqual({
+    expect(checkStoreCapabilities(bareStore(), NOTHING)).toEqual({
       consumeTokenId: false,
       listByCustomer: false,
       attemptCounter: false,
     });
-    const full: SessionStore = {
-      ...bare(),
-      listByCustomer: async () => [],
-      consumeTokenId: async () => true,
-      attemptCounter: () => ({
-        consume: async () => ({ allowed: true, msBeforeNext: 0 }),
-        reward: async () => {},
-        delete: async () => {},
-      }),
-    };
+    const full = fullStore();
     expect(checkStoreCapabilities(full, { upstream: true, singleUse: true })).toEqual({
       consumeTokenId: true,
       listByCustomer: true,
@@ -34,7 +20,7 @@ describe("checkStoreCapabilities", () => {
   });
 
   it("a property that is not a function is not a capability", () => {
-    const odd = { ...bare(), consumeTokenId: true } as unknown as SessionStore;
+    const odd = { ...bareStore(), consumeTokenId: true } as unknown as SessionStore;
     expect(checkStoreCapabilities(odd, NOTHING).consumeTokenId).toBe(false);
   });
 
@@ -60,7 +46,7 @@ describe("checkStoreCapabilities", () => {
   ])(
     "refuses a store without consumeTokenId when %s is on, naming option and method",
     (_name, needs, why) => {
-      const check = () => checkStoreCapabilities(bare(), needs);
+      const check = () => checkStoreCapabilities(bareStore(), needs);
       expect(check).toThrow(TypeError);
       expect(check).toThrow(
         /^option "sessions": this store cannot claim a value once \(consumeTokenId\)/,
@@ -70,7 +56,7 @@ describe("checkStoreCapabilities", () => {
   );
 
   it("allows a store without attemptCounter (counted per process), and says so", () => {
-    const store = { ...bare(), consumeTokenId: async () => true };
+    const store = { ...bareStore(), consumeTokenId: async () => true };
     expect(checkStoreCapabilities(store, { upstream: true, singleUse: false }).attemptCounter).toBe(
       false,
     );
@@ -78,7 +64,7 @@ describe("checkStoreCapabilities", () => {
 
   it("only inspects: no method of the store is called", () => {
     const calls: string[] = [];
-    const spy = new Proxy(bare(), {
+    const spy = new Proxy(bareStore(), {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver) as unknown;
         return typeof value === "function"
