@@ -1,4 +1,4 @@
-import type { AuthInfo } from "./session/session-manager.js";
+import type { AuthInfo } from "./session/auth-info.js";
 
 // `req.auth` is typed for every app that imports bff-session (declaration merging).
 declare global {

@@ -3,12 +3,13 @@ import "./express-augment.js";
 export { createSessionRouter } from "./create-session-router.js";
 export type { SessionRouter } from "./create-session-router.js";
 export type { AuthenticateOptions } from "./authenticate.js";
-export { DEFAULT_OPTIONS } from "./options.js";
-export type { SessionRouterOptions } from "./options.js";
-export { sessionOptionsFromEnv } from "./options-from-env.js";
-export type { EnvSessionOptions } from "./options-from-env.js";
+export { DEFAULT_OPTIONS } from "./options/defaults.js";
+export type { SessionRouterOptions } from "./options/types.js";
+export type { UpstreamOptions } from "./options/upstream-types.js";
+export { sessionOptionsFromEnv } from "./options/from-env.js";
+export type { EnvSessionOptions } from "./options/from-env.js";
 export type { AuthInfo } from "./session/auth-info.js";
-export type { Duration } from "./session/lifetime.js";
+export type { Duration } from "./options/duration.js";
 export type { SessionEvent } from "./events.js";
 export type { Logger } from "./logger.js";
 
@@ -61,4 +62,7 @@ export type {
   SessionRecord,
   SessionInfo,
   SessionLimits,
+  AttemptCounter,
+  AttemptCounterOptions,
+  AttemptVerdict,
 } from "./stores/session-store.js";

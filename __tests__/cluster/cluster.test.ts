@@ -84,17 +84,18 @@ describe("two instances on one cluster, one per client", () => {
 describe("failed sign-ins counted on the cluster (upstream.signInLimits)", () => {
   it("both clients share one count: consume, refuse past the limit, reward and clear", async () => {
     const p = `${prefix}${randomUUID()}:`;
-    const options = { keyPrefix: "attempts", points: 3, duration: 60 };
-    const io = new RedisSessionStore({ client: clients.io, prefix: p }).attemptLimiter(options);
-    const node = new RedisSessionStore({ client: clients.node, prefix: p }).attemptLimiter(options);
-    await io.consume("jo");
-    await node.consume("jo");
-    await io.consume("jo");
-    await expect(node.consume("jo")).rejects.toMatchObject({ remainingPoints: 0 });
-    await io.reward("jo", 2); // 4 taken, 2 given back: one more fits
-    await node.consume("jo");
-    await expect(io.consume("jo")).rejects.toMatchObject({ remainingPoints: 0 });
+    const options = { keyPrefix: "attempts", attempts: 3, window: 60_000 };
+    const io = new RedisSessionStore({ client: clients.io, prefix: p }).attemptCounter(options);
+    const node = new RedisSessionStore({ client: clients.node, prefix: p }).attemptCounter(options);
+    const allowed = async (counter: typeof io) => (await counter.consume("jo")).allowed;
+    expect([await allowed(io), await allowed(node), await allowed(io)]).toEqual([true, true, true]);
+    expect(await node.consume("jo")).toMatchObject({ allowed: false });
+    await io.reward("jo"); // 4 taken, 2 given back: one more fits
+    await io.reward("jo");
+    expect(await allowed(node)).toBe(true);
+    expect(await allowed(io)).toBe(false);
     await node.delete("jo");
-    expect((await io.consume("jo")).remainingPoints).toBe(2);
+    expect([await allowed(io), await allowed(io), await allowed(io)]).toEqual([true, true, true]);
+    expect(await allowed(node)).toBe(false);
   });
 });

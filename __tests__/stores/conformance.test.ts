@@ -14,6 +14,7 @@ const ADAPTER_LACKS = {
   maxPerCustomer:
     "the express-session adapter does not cap (it would read every session per sign-in)",
   consumeTokenId: "express-session stores cannot record a token atomically",
+  attemptCounter: "express-session stores have no atomic counter",
 };
 
 sessionStoreConformance("MemorySessionStore", () => new MemorySessionStore({ sweepInterval: 0 }));
@@ -66,15 +67,18 @@ describe("the kit reports what a store lacks as skipped, never as passed", () =>
     lacks: { maxPerCustomer: "it does not cap" },
   });
 
-  it("registers list, single-use and cap cases as skipped, with the reasons", () => {
+  it("registers list, single-use, cap and attempt-counter cases as skipped, with the reasons", () => {
     expect(cases.skipped).toEqual([
       "listByCustomer lists exactly the customer's live sessions (skipped: the store has no listByCustomer())",
       "consumeTokenId is true once per id, atomically (skipped: the store has no consumeTokenId())",
       "consumeTokenId forgets an id once its period is over (skipped: the store has no consumeTokenId())",
       "set with maxPerCustomer ends the customer's oldest sessions, never the new one nor others' (skipped: it does not cap)",
+      "attemptCounter allows `attempts` per key, refuses beyond, and reward and delete give back (skipped: the store has no attemptCounter())",
     ]);
     expect(
-      cases.run.some((name) => /listByCustomer|consumeTokenId|maxPerCustomer/.test(name)),
+      cases.run.some((name) =>
+        /listByCustomer|consumeTokenId|maxPerCustomer|attemptCounter/.test(name),
+      ),
     ).toBe(false);
     expect(cases.run).toContain(
       "touch and destroy racing in either order: once destroy resolved, gone",

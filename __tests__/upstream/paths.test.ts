@@ -69,8 +69,8 @@ describe("upstreamPath", () => {
     ["/auth/mfa/a\\b", "/auth"],
     ["/store/%00", "/store"],
     ["/store/a\u0001b", "/store"],
-    ...HOSTILE.map((p) => [p, "/auth"]),
-  ] as const)("%s under %s is refused", (url, prefix) => {
+    ...HOSTILE.map((p): [string, string] => [p, "/auth"]),
+  ])("%s under %s is refused", (url: string, prefix: string) => {
     expect(upstreamPath(url, prefix as "/store" | "/auth")).toBeUndefined();
   });
 });

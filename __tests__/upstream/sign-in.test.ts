@@ -513,7 +513,11 @@ describe("failed password sign-ins are limited", () => {
 /** Two routers (instances) on one store backend: a limit reached on one holds on the other. */
 async function sharedCount(store: () => SessionStore) {
   const options = {
-    upstream: { baseUrl: backend.url, signInLimits: { identifier: { attempts: 4 } } },
+    upstream: {
+      baseUrl: backend.url,
+      // Shared stores need a shared key for the counters (the same on every instance).
+      signInLimits: { identifier: { attempts: 4 }, secret: "a-signin-counter-key-32-chars-long!!" },
+    },
   };
   const a = bff(options, store());
   const b = bff(options, store());

@@ -177,6 +177,7 @@ export function stubBackend() {
     if (shape === "huge") return void res.json({ token, padding: "x".repeat(3 * 1024 * 1024) });
     res.json({ token });
   });
+  app.get("/store/big", (_req, res) => {
     res.setHeader("Content-Type", "application/octet-stream");
     res.end(Buffer.alloc(2 * 1024 * 1024, 7));
   });

@@ -22,8 +22,13 @@ export interface ExampleOptions {
   host?: string;
   /** Trust this JWKS instead of the app's own (a second instance trusting the first). */
   jwksUrl?: string;
-  /** Keep sessions in Redis so several instances share them. */
+  /** Keep sessions in Redis so several instances share them (needs `cookieSecret`). */
   redisUrl?: string;
+  /**
+   * Signs the cookie and keys the sign-in attempt counters; the same on every instance, so they
+   * share the counts.
+   */
+  cookieSecret?: string;
   /** Front a real Medusa backend instead of the embedded stand-in. */
   medusa?: { url: string; jwtSecret: string; publishableKey?: string };
 }
@@ -74,7 +79,11 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
       upstream: { baseUrl: medusa.url, publishableKey: medusa.publishableKey },
     };
   }
-  const sessions = createSessionRouter({ ...backend, sessions: store });
+  const sessions = createSessionRouter({
+    ...backend,
+    sessions: store,
+    ...(options.cookieSecret ? { cookie: { secret: options.cookieSecret } } : {}),
+  });
 
   app.use(sessions);
   // The app's own routes under /store/ come before storeApi(), which forwards the rest.

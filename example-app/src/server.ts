@@ -13,6 +13,7 @@ startExample({
   host: process.env.HOST ?? "127.0.0.1",
   jwksUrl: process.env.JWKS_URL,
   redisUrl: process.env.REDIS_URL,
+  cookieSecret: process.env.COOKIE_SECRET,
   medusa:
     process.env.MEDUSA_URL === undefined
       ? undefined

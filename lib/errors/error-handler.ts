@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from "express";
-import { resolveLogger } from "../events.js";
+import { resolveLogger } from "../logger.js";
 import { renderError } from "./render-error.js";
-import { sendError } from "./send-error.js";
+import { sendError } from "../http/respond.js";
 
 /**
  * Options of {@link errorHandler}.

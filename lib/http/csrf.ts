@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { CrossSiteRequestError } from "../errors/errors.js";
-import type { ResolvedOptions } from "../options.js";
+import type { ResolvedOptions } from "../options/types.js";
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -3,7 +3,7 @@ import type { LoadCustomer } from "../customers/load-customer.js";
 import type { FailureDeps } from "../http/respond.js";
 import { appendSetCookie } from "../http/respond.js";
 import type { Logger } from "../logger.js";
-import type { ResolvedOptions } from "../options.js";
+import type { ResolvedOptions } from "../options/types.js";
 import type { SessionRef, Sessions } from "../session/sessions.js";
 import type { SessionRecord } from "../stores/session-store.js";
 import type { TokenPolicy } from "../token/verify-token.js";

@@ -43,9 +43,12 @@ export interface ExpressSessionData {
  * one process, touches and destroys of a session are serialised, so a logout is never undone;
  * across instances a logout landing exactly between another instance's read and write can
  * be (the native stores are atomic everywhere). Listing
- * and revocation need the store's `all()` and read every session, `token.singleUse` is not
- * available, and `session.maxPerCustomer` is not enforced (it would read every session on
- * every sign-in). Prefer {@link RedisSessionStore} or {@link MemorySessionStore} where you can.
+ * and revocation need the store's `all()` and read every session, and `session.maxPerCustomer`
+ * is not enforced (it would read every session on every sign-in). It has no `consumeTokenId`
+ * (the store API has no atomic insert-if-absent), so it cannot be combined with `upstream` or
+ * `token.singleUse`: `createSessionRouter` throws a TypeError saying so. Failed sign-ins are
+ * counted per process (no `attemptCounter`). Prefer {@link RedisSessionStore},
+ * {@link PostgresSessionStore} or {@link MemorySessionStore} where you can.
  *
  * @example
  * ```ts

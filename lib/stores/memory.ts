@@ -1,7 +1,8 @@
-import { RateLimiterMemory } from "rate-limiter-flexible";
+import { memoryAttemptCounter } from "./attempt-counter.js";
 import {
   expiresAt,
-  type AttemptLimiterOptions,
+  type AttemptCounter,
+  type AttemptCounterOptions,
   type SessionLimits,
   type SessionRecord,
   type SessionStore,
@@ -159,8 +160,8 @@ export class MemorySessionStore implements SessionStore {
   }
 
   /** Failed sign-ins counted in this process's memory, as the sessions are. */
-  attemptLimiter(options: AttemptLimiterOptions): RateLimiterMemory {
-    return new RateLimiterMemory(options);
+  attemptCounter(options: AttemptCounterOptions): AttemptCounter {
+    return memoryAttemptCounter(options);
   }
 
   async consumeTokenId(tokenId: string, until: number): Promise<boolean> {

@@ -1,6 +1,8 @@
 import { RateLimiterPostgres } from "rate-limiter-flexible";
+import { limiterOptions, rateLimiterCounter } from "./attempt-counter.js";
 import type {
-  AttemptLimiterOptions,
+  AttemptCounter,
+  AttemptCounterOptions,
   SessionLimits,
   SessionRecord,
   SessionStore,
@@ -211,12 +213,12 @@ CREATE INDEX IF NOT EXISTS ${index}_attempts_expire_idx ON ${table}_attempts (ex
    * rate-limiter-flexible's PostgreSQL limiter (which never creates tables itself here, and
    * whose expired rows the sweep deletes).
    */
-  attemptLimiter(options: AttemptLimiterOptions): RateLimiterPostgres {
+  attemptCounter(options: AttemptCounterOptions): AttemptCounter {
     const [schemaName, tableName] = this.table.includes(".")
       ? this.table.split(".")
       : [undefined, this.table];
-    return new RateLimiterPostgres({
-      ...options,
+    const limiter = new RateLimiterPostgres({
+      ...limiterOptions(options),
       storeClient: this.pool,
       storeType: "pool", // any object with query(), as the store itself takes
       tableName: `${tableName}_attempts`,
@@ -224,6 +226,7 @@ CREATE INDEX IF NOT EXISTS ${index}_attempts_expire_idx ON ${table}_attempts (ex
       tableCreated: true,
       clearExpiredByTimeout: false,
     });
+    return rateLimiterCounter(limiter);
   }
 
   async consumeTokenId(tokenId: string, until: number): Promise<boolean> {

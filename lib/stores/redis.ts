@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { RateLimiterRedis } from "rate-limiter-flexible";
+import { limiterOptions, rateLimiterCounter } from "./attempt-counter.js";
 import {
   expiresAt,
-  type AttemptLimiterOptions,
+  type AttemptCounter,
+  type AttemptCounterOptions,
   type SessionLimits,
   type SessionRecord,
   type SessionStore,
@@ -198,14 +200,15 @@ export class RedisSessionStore implements SessionStore {
    * Failed sign-ins counted in this Redis (rate-limiter-flexible's script: one key per
    * counter, so a cluster routes it like the sessions), under the store's prefix.
    */
-  attemptLimiter(options: AttemptLimiterOptions): RateLimiterRedis {
-    return new RateLimiterRedis({
-      ...options,
+  attemptCounter(options: AttemptCounterOptions): AttemptCounter {
+    const limiter = new RateLimiterRedis({
+      ...limiterOptions(options),
       keyPrefix: this.prefix + options.keyPrefix,
       storeClient: this.client,
       // node-redis (no `call`) has its own command signatures.
       useRedisPackage: !("call" in this.client),
     });
+    return rateLimiterCounter(limiter);
   }
 
   async consumeTokenId(tokenId: string, until: number): Promise<boolean> {

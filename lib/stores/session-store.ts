@@ -1,5 +1,3 @@
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
-
 /**
  * What a session store keeps for one session. Times are milliseconds since the epoch. The
  * store never sees the cookie's token: it is keyed by the token's SHA-256.
@@ -104,27 +102,73 @@ export interface SessionStore {
    */
   consumeTokenId?(tokenId: string, until: number): Promise<boolean>;
   /**
-   * A rate limiter counting in the store's own backend, so that every instance shares the
-   * count (failed sign-ins with `upstream`). Without it the router counts in process memory and
-   * says so once in a warning.
+   * A counter of attempts kept in the store's own backend, so that every instance shares the
+   * count (failed sign-ins with `upstream.signInLimits`). Without it the router counts in
+   * process memory and says so once, at setup, in a warning.
    */
-  attemptLimiter?(options: AttemptLimiterOptions): RateLimiterAbstract;
+  attemptCounter?(options: AttemptCounterOptions): AttemptCounter;
 }
 
 /**
- * What the router asks of `SessionStore.attemptLimiter`: a rate-limiter-flexible limiter of
- * `points` per `duration` seconds, its keys under `keyPrefix`.
+ * What the router asks of `SessionStore.attemptCounter`: at most `attempts` per key within
+ * `window` milliseconds (a fixed window from the key's first attempt), its keys kept apart from
+ * every other counter's by `keyPrefix`.
  *
  * @example
  * ```ts
- * attemptLimiter: (o) => new RateLimiterMemory(o),
+ * const ip = store.attemptCounter!({ keyPrefix: "bff:attempts:ip", attempts: 100, window: 15 * 60_000 });
  * ```
  */
-export interface AttemptLimiterOptions {
+export interface AttemptCounterOptions {
+  /** Names this counter in the backend, e.g. "bff:attempts:ip". */
   keyPrefix: string;
-  points: number;
-  /** Seconds. */
-  duration: number;
+  /** How many attempts one key may take per window. */
+  attempts: number;
+  /** The window, in milliseconds. */
+  window: number;
+}
+
+/**
+ * The answer of {@link AttemptCounter.consume}.
+ *
+ * @example
+ * ```ts
+ * const { allowed, msBeforeNext } = await counter.consume(key);
+ * if (!allowed) res.set("Retry-After", String(Math.ceil(msBeforeNext / 1000)));
+ * ```
+ */
+export interface AttemptVerdict {
+  /** False when the key has used up its attempts for this window. */
+  allowed: boolean;
+  /** Milliseconds until the window ends and the key's count starts again. */
+  msBeforeNext: number;
+}
+
+/**
+ * Counts attempts per key (keys are opaque strings the router has already hashed). A failure
+ * of the backend rejects; a refusal resolves `allowed: false`. Built-in stores implement it with
+ * rate-limiter-flexible; your own store may use anything with an atomic increment.
+ *
+ * @example
+ * ```ts
+ * const counter: AttemptCounter = {
+ *   async consume(key) {
+ *     const n = await redis.incr(key);
+ *     if (n === 1) await redis.pexpire(key, window);
+ *     return { allowed: n <= attempts, msBeforeNext: Math.max(0, await redis.pttl(key)) };
+ *   },
+ *   async reward(key) { await redis.decr(key); },
+ *   async delete(key) { await redis.del(key); },
+ * };
+ * ```
+ */
+export interface AttemptCounter {
+  /** Takes one attempt for `key`, also when it is refused; resolves whether it was allowed. */
+  consume(key: string): Promise<AttemptVerdict>;
+  /** Gives one attempt back (the attempt said nothing about the password). */
+  reward(key: string): Promise<void>;
+  /** Forgets the key's count (a success). Forgetting an unknown key is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 /**

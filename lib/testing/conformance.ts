@@ -20,15 +20,17 @@ export interface ConformanceHarness {
 
 /**
  * The optional features of a {@link SessionStore} the kit checks, each needed by a router
- * feature: listing (list/revoke), used tokens (`token.singleUse`) and the per-customer cap
- * (`session.maxPerCustomer`).
+ * feature: listing (list/revoke), used tokens (`token.singleUse`, `upstream`), the
+ * per-customer cap (`session.maxPerCustomer`) and shared attempt counts
+ * (`upstream.signInLimits`).
  *
  * @example
  * ```ts
  * const lacks: Partial<Record<StoreFeature, string>> = { maxPerCustomer: "would read every session per sign-in" };
  * ```
  */
-export type StoreFeature = "listByCustomer" | "consumeTokenId" | "maxPerCustomer";
+export type StoreFeature =
+  "listByCustomer" | "consumeTokenId" | "maxPerCustomer" | "attemptCounter";
 
 /**
  * Options of {@link sessionStoreConformance}.
@@ -51,7 +53,7 @@ export interface ConformanceOptions {
   teardown?: (store: SessionStore) => void | Promise<void>;
   /**
    * Features the store lacks on purpose, each with the reason: their cases are reported as
-   * skipped with it, never as passed. A missing `listByCustomer` or `consumeTokenId` is found
+   * skipped with it, never as passed. A missing `listByCustomer`, `consumeTokenId` or `attemptCounter` is found
    * on its own when the factory returns the store synchronously; otherwise, and for the cap
    * (which `set` shows only when called), a case for a feature the store lacks fails.
    */
@@ -287,6 +289,29 @@ export function sessionStoreConformance(
       },
     );
 
+    feature(
+      "attemptCounter",
+      "attemptCounter allows `attempts` per key, refuses beyond, and reward and delete give back",
+      async (store) => {
+        assert.equal(typeof store.attemptCounter, "function", MISSING("attemptCounter"));
+        const window = 60_000;
+        const counter = store.attemptCounter!({ keyPrefix: `conf:${id()}`, attempts: 2, window });
+        const [key, other] = [id(), id()];
+        const allowed = async (k: string) => (await counter.consume(k)).allowed;
+        assert.deepEqual([await allowed(key), await allowed(key)], [true, true]);
+        const refused = await counter.consume(key);
+        assert.equal(refused.allowed, false);
+        assert.ok(refused.msBeforeNext > 0 && refused.msBeforeNext <= window, "msBeforeNext");
+        assert.equal(await allowed(other), true, "keys are counted apart");
+        await counter.reward(key); // 3 taken, 1 given back: still at the limit
+        await counter.reward(key);
+        assert.deepEqual([await allowed(key), await allowed(key)], [true, false]);
+        await counter.delete(key);
+        assert.deepEqual([await allowed(key), await allowed(key)], [true, true]);
+        await counter.delete(id()); // an unknown key is not an error
+      },
+    );
+
     test("touch and destroy racing in either order: once destroy resolved, gone", async (store) => {
       for (let round = 0; round < 20; round++) {
         const key = id();
@@ -329,7 +354,7 @@ function detectMissing(
   }
   const store = probe as SessionStore;
   const missing: Partial<Record<StoreFeature, string>> = {};
-  for (const method of ["listByCustomer", "consumeTokenId"] as const) {
+  for (const method of ["listByCustomer", "consumeTokenId", "attemptCounter"] as const) {
     if (typeof store[method] !== "function") missing[method] = `the store has no ${method}()`;
   }
   void Promise.resolve()

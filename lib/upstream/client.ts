@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Response } from "express";
 import { Pool, type Dispatcher } from "undici";
 import { UpstreamError } from "../errors/errors.js";
-import type { ResolvedUpstream } from "../options.js";
+import type { ResolvedUpstream } from "../options/upstream-types.js";
 import { Exchange, upstreamError, type Answer } from "./exchange.js";
 import { Slots } from "./slots.js";
 

@@ -8,6 +8,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** A backend answer on a route that can carry a token, read and judged. */
 export interface TokenAnswer {
   status: number;
+  headers: BufferedAnswer["headers"];
   /** The answer's JSON object, or undefined for a body that is not one (and holds no token). */
   json: Record<string, unknown> | undefined;
   /** The raw body, for an answer that is not JSON (a plain-text 401 passes as it is). */
@@ -31,7 +32,7 @@ export function readTokenAnswer(answer: BufferedAnswer): TokenAnswer {
   if (json === undefined && (ok || JWT_LIKE.test(answer.body.toString("latin1")))) {
     throw badAnswer(`an answer that is not a JSON object (status ${answer.status})`);
   }
-  return { status: answer.status, json, raw: answer.body };
+  return { status: answer.status, headers: answer.headers, json, raw: answer.body };
 }
 
 /**

@@ -1,9 +1,13 @@
 import type { z } from "zod";
+import { describeValue } from "./validators.js";
 
 /**
- * The TypeError for a rejected option: it names the option, and for an unknown key suggests
- * the known key it most likely meant (helmet-style), e.g.
- * `unknown option "sesions" (did you mean "sessions"?)`.
+ * The TypeError for a rejected option: it names the option and what was received (a kind of
+ * value, never a string's content: it may be a secret), e.g.
+ * `option "upstream.timeout" must be a positive number of seconds …; received a string`, or
+ * `option "upstream.baseUrl" is missing (received undefined); it must be …`. For an unknown key
+ * it suggests the known key most likely meant (helmet-style), e.g.
+ * `unknown option "sesions" (did you mean "sessions"?)`. Parse with `reportInput: true`.
  */
 export function optionError(
   error: z.ZodError,
@@ -22,7 +26,23 @@ export function optionError(
     const suggestion = guess === undefined ? "" : ` (did you mean "${guess}"?)`;
     return new TypeError(`unknown option "${at}"${suggestion}`);
   }
-  return new TypeError(`option "${path}" ${issue.message}`, { cause: error });
+  const message =
+    issue.input === undefined
+      ? `is missing (received undefined); it ${issue.message}`
+      : `${issue.message}; received ${describeValue(issue.input)}`;
+  return new TypeError(`option "${path}" ${message}`, { cause: withoutInputs(error) });
+}
+
+/** The error with the received values taken out of its issues: a log of the cause shows no secret. */
+function withoutInputs(error: z.ZodError): z.ZodError {
+  const scrub = (issues: readonly object[]): void => {
+    for (const issue of issues as Array<{ input?: unknown; errors?: object[][] }>) {
+      delete issue.input;
+      for (const branch of issue.errors ?? []) scrub(branch);
+    }
+  };
+  scrub(error.issues);
+  return error;
 }
 
 /** "level.key" for the one nested level that knows `key` (closely enough), if any. */

@@ -1,7 +1,7 @@
 import request from "supertest";
 import express from "express";
-import { createSessionRouter, sessionOptionsFromEnv } from "../lib/index.js";
-import { createClock, SECRET, signToken } from "./helpers.js";
+import { createSessionRouter, sessionOptionsFromEnv } from "../../lib/index.js";
+import { createClock, SECRET, signToken } from "../helpers.js";
 
 describe("sessionOptionsFromEnv()", () => {
   it("builds working router options from JWT_SECRET, cookie and session variables", async () => {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { SessionRouterOptions } from "./options.js";
-import { parseDuration, type Duration } from "./session/lifetime.js";
-import { hmacSecret } from "./token/keys/hmac-secret.js";
-import { remoteJwks } from "./token/keys/remote-jwks.js";
+import { parseDuration, type Duration } from "./duration.js";
+import type { SessionRouterOptions } from "./types.js";
+import { hmacSecret } from "../token/keys/hmac-secret.js";
+import { remoteJwks } from "../token/keys/remote-jwks.js";
 
 /**
  * What `sessionOptionsFromEnv` resolves: router options, and the Redis URL for your client.
