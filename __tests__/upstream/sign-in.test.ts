@@ -354,10 +354,16 @@ describe("password reset, providers with redirects, refresh", () => {
     const t = bff();
     const start = await t.call("post", "/auth/customer/google", { body: {} });
     expect(start.body).toEqual({ location: "https://accounts.example.com/o/oauth2?state=abc" });
-    expect(start.headers["set-cookie"]).toBeUndefined();
-    const bad = await t.call("get", "/auth/customer/google/callback?code=bad&state=abc");
+    // No session yet: only the binding of this sign-in to this browser.
+    const binding = cookiePair(setCookie(start.headers, "bff.sid.signin"));
+    expect(setCookie(start.headers)).toBeUndefined();
+    const bad = await t.call("get", "/auth/customer/google/callback?code=bad&state=abc", {
+      cookie: binding,
+    });
     expect(bad.status).toBe(401);
-    const back = await t.call("get", "/auth/customer/google/callback?code=good-code&state=abc");
+    const back = await t.call("get", "/auth/customer/google/callback?code=good-code&state=abc", {
+      cookie: binding,
+    });
     expect(back.status).toBe(200);
     expect(backend.seen.at(-1)!.url).toBe(
       "/auth/customer/google/callback?code=good-code&state=abc",

@@ -39,6 +39,9 @@ export function fail(
   error: unknown,
   { challenge = false, operation = "forward" }: FailureContext = {},
 ): void {
+  // The browser went away (and the exchange for it was aborted): nobody to answer, nothing
+  // that went wrong on the server's side.
+  if (res.destroyed && !res.headersSent) return;
   const response = renderError(error);
   if (error instanceof TokenRejectedError) {
     deps.report({ type: "token.rejected", reason: error.reason });

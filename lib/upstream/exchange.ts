@@ -108,8 +108,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
       this.reject(error);
       return;
     }
-    // Mid-answer: the status is out, so the browser sees a cut-off answer.
-    this.sink?.destroy();
+    // Mid-answer: the status is out; the route's failure handler cuts the answer off.
     this.finishPipe?.(upstreamError(error));
   }
 

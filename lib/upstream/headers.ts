@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Request, Response } from "express";
-import { bodyParsed } from "./request-body.js";
+import type { RequestBody } from "./request-body.js";
 
 // RFC 9110 §7.6.1: meant for one connection only, never forwarded.
 const HOP_BY_HOP: ReadonlySet<string> = new Set([
@@ -42,7 +42,7 @@ export interface Credentials {
 /** The browser's headers as the backend gets them: the BFF's credentials, nothing per-hop. */
 export function requestHeaders(
   req: Request,
-  body: Buffer | undefined,
+  body: RequestBody | undefined,
   credentials: Credentials,
 ): Record<string, string | string[]> {
   const incoming = req.headers;
@@ -60,7 +60,7 @@ export function requestHeaders(
       continue;
     headers[name] = value;
   }
-  if (body !== undefined && bodyParsed(req)) {
+  if (body?.decoded === true) {
     // A body parser decoded the body (inflated, from another charset): it goes on as written
     // out again, plain, in the content type's own default charset.
     delete headers["content-encoding"];
@@ -76,7 +76,7 @@ export function requestHeaders(
   if (credentials.identity === true) headers["accept-encoding"] = "identity";
   // The client as this app sees it, through its own `trust proxy`.
   if (req.ip !== undefined) headers["x-forwarded-for"] = req.ip;
-  if (body !== undefined) headers["content-length"] = String(body.length);
+  if (body !== undefined) headers["content-length"] = String(body.bytes.length);
   return headers;
 }
 

@@ -1,6 +1,16 @@
 import type { Request, Response } from "express";
 import { RequestBodyError } from "../errors/errors.js";
 
+/** A request body read whole. */
+export interface RequestBody {
+  bytes: Buffer;
+  /**
+   * A body parser ran before and decoded it (inflated it, read another charset): these bytes
+   * are what it parsed, written out again plain.
+   */
+  decoded: boolean;
+}
+
 /** How much of a request body the BFF takes, and how long the client may take to send it. */
 export interface BodyLimits {
   /** Bytes (`upstream.maxBodySize`): 413 beyond. */
@@ -20,17 +30,19 @@ export function readRequestBody(
   req: Request,
   res: Response,
   limits: BodyLimits,
-): Promise<Buffer | undefined> | undefined {
+): Promise<RequestBody | undefined> | undefined {
   if (req.method === "GET" || req.method === "HEAD") return undefined;
   if (bodyParsed(req)) {
     const parsed = parsedBody(req);
     if (parsed.length > limits.maxBodySize) throw tooLarge(res, limits);
-    return parsed.length === 0 ? undefined : Promise.resolve(Buffer.from(parsed));
+    return parsed.length === 0
+      ? undefined
+      : Promise.resolve({ bytes: Buffer.from(parsed), decoded: true });
   }
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limits.maxBodySize) throw tooLarge(res, limits);
   if (declared === 0 && req.headers["transfer-encoding"] === undefined) return undefined;
-  return new Promise<Buffer | undefined>((resolve, reject) => {
+  return new Promise<RequestBody | undefined>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (error?: RequestBodyError) => {
@@ -39,7 +51,9 @@ export function readRequestBody(
       req.off("end", onEnd);
       req.off("error", onError);
       if (error === undefined)
-        return resolve(size === 0 ? undefined : Buffer.concat(chunks, size));
+        return resolve(
+          size === 0 ? undefined : { bytes: Buffer.concat(chunks, size), decoded: false },
+        );
       req.pause();
       reject(error);
     };
@@ -69,7 +83,7 @@ function tooLarge(res: Response, limits: BodyLimits): RequestBodyError {
 }
 
 /** Whether a body parser (express.json() and friends) consumed the request stream. */
-export function bodyParsed(req: Request): boolean {
+function bodyParsed(req: Request): boolean {
   return (req as { _body?: boolean })._body === true || req.readableEnded;
 }
 

@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { RequestBodyError } from "../errors/errors.js";
-import { bodyParsed } from "./request-body.js";
+import type { RequestBody } from "./request-body.js";
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
@@ -15,9 +15,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * an account field given twice or not as a string (400). Otherwise an encoding the backend's
  * parser accepts but ours did not read (a BOM, UTF-16) would sign in without being counted.
  */
-export function signInFields(req: Request, body: Buffer | undefined): Record<string, unknown> {
+export function signInFields(
+  req: Request,
+  body: RequestBody | undefined,
+): Record<string, unknown> {
   if (body === undefined) return {};
-  const parsed = bodyParsed(req);
+  // What a body parser before us decoded is what it read: plain UTF-8 now.
+  const parsed = body.decoded;
   const encoding = req.headers["content-encoding"];
   if (!parsed && encoding !== undefined && encoding.trim().toLowerCase() !== "identity")
     throw new RequestBodyError("BFF_BODY_ENCODED", "A sign-in body must not be compressed.");
@@ -26,7 +30,7 @@ export function signInFields(req: Request, body: Buffer | undefined): Record<str
   if (!parsed && charset !== undefined && charset !== "utf-8" && charset !== "utf8") throw unreadable();
   let text: string;
   try {
-    text = utf8.decode(body);
+    text = utf8.decode(body.bytes);
   } catch {
     throw unreadable();
   }

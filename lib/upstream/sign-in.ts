@@ -13,7 +13,7 @@ import { copyAnswerHeaders, requestHeaders } from "./headers.js";
 import { upstreamPath } from "./paths.js";
 import type { ProviderBinding } from "./provider-binding.js";
 import type { TokenRefresher } from "./refresh.js";
-import { readRequestBody } from "./request-body.js";
+import { readRequestBody, type RequestBody } from "./request-body.js";
 import { accountOf, signInFields } from "./sign-in-body.js";
 import { newStandIn, standInFields } from "./stand-in.js";
 import { readTokenAnswer, swapToken, type TokenAnswer } from "./token-answer.js";
@@ -33,7 +33,7 @@ export interface SignInDeps {
 /** One sign-in request as the BFF read it: its backend path, its body and the body's fields. */
 interface SignInRequest {
   path: string;
-  body: Buffer | undefined;
+  body: RequestBody | undefined;
   fields: Record<string, unknown>;
 }
 
@@ -55,12 +55,15 @@ export function signInRoutes(deps: SignInDeps): Router {
     req: Request,
     signIn: SignInRequest,
     authorization?: string,
+    issuesTokens = true,
   ): Promise<TokenAnswer> {
     const headers = requestHeaders(req, signIn.body, { publishableKey, identity: true });
     if (authorization !== undefined) headers.authorization = authorization;
     const { method } = req;
     const { path, body } = signIn;
-    return readTokenAnswer(await client.read({ method, path, headers, body, client: req.res }));
+    const bytes = body?.bytes;
+    const answer = await client.read({ method, path, headers, body: bytes, client: req.res });
+    return readTokenAnswer(answer, { issuesTokens });
   }
 
   /**
@@ -133,12 +136,14 @@ export function signInRoutes(deps: SignInDeps): Router {
   // Password reset: nothing to keep. `update` carries the reset token from the e-mail link.
   router.post(
     "/auth/customer/:provider/reset-password",
-    route("bffPasswordReset", async (req, res, signIn) => answer(res, await exchange(req, signIn))),
+    route("bffPasswordReset", async (req, res, signIn) =>
+      answer(res, await exchange(req, signIn, undefined, false)),
+    ),
   );
   router.post(
     "/auth/customer/:provider/update",
     route("bffPasswordUpdate", async (req, res, signIn) =>
-      answer(res, await exchange(req, signIn, req.headers.authorization)),
+      answer(res, await exchange(req, signIn, req.headers.authorization, false)),
     ),
   );
 

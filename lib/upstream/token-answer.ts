@@ -18,18 +18,23 @@ export interface TokenAnswer {
 /**
  * Reads an answer that can carry a token (sign-in, refresh), whatever its headers claim: the
  * BFF asks for an identity-encoded answer, so one with a `Content-Encoding` cannot be read and
- * is refused, as is a success that is not a JSON object, and any answer whose text holds
- * something shaped like a JWT outside what `swap` handles. A token never reaches the browser
+ * is refused, as is a success that is not a JSON object (on a route that issues tokens), and
+ * any answer whose text holds something shaped like a JWT outside what `swapToken` handles. A token never reaches the browser
  * because its answer was compressed, oddly typed or prefixed with a BOM: 502 instead.
  */
-export function readTokenAnswer(answer: BufferedAnswer): TokenAnswer {
+export function readTokenAnswer(
+  answer: BufferedAnswer,
+  { issuesTokens = true }: { issuesTokens?: boolean } = {},
+): TokenAnswer {
   const encoding = answer.headers["content-encoding"];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
     throw badAnswer(`a ${String(encoding)}-encoded answer`);
   }
   const json = jsonObject(answer.body);
+  // A success of a route that issues tokens must be readable; any answer must hold no token
+  // where the BFF cannot see it.
   const ok = answer.status >= 200 && answer.status < 300;
-  if (json === undefined && (ok || JWT_LIKE.test(answer.body.toString("latin1")))) {
+  if (json === undefined && ((ok && issuesTokens) || JWT_LIKE.test(answer.body.toString("latin1")))) {
     throw badAnswer(`an answer that is not a JSON object (status ${answer.status})`);
   }
   return { status: answer.status, headers: answer.headers, json, raw: answer.body };
