@@ -130,7 +130,14 @@ export class AttemptsLimitedError extends BffSessionError {
   }
 }
 
-/** What went wrong with the commerce backend, and the status the browser gets for it. */
+/**
+ * What went wrong with the commerce backend, and the status the browser gets for it.
+ *
+ * @example
+ * ```ts
+ * const code: UpstreamErrorCode = "BFF_UPSTREAM_TIMEOUT"; // 504
+ * ```
+ */
 export type UpstreamErrorCode =
   /** Not reachable (refused, reset, DNS): 502. */
   | "BFF_UPSTREAM_UNREACHABLE"
@@ -148,7 +155,18 @@ const UPSTREAM_STATUS: Record<UpstreamErrorCode, number> = {
   BFF_UPSTREAM_BAD_ANSWER: 502,
 };
 
-/** A call to the commerce backend failed: 502, 503 or 504, one shape, never internals. */
+/**
+ * A call to the commerce backend failed: 502, 503 or 504, one shape, never internals.
+ *
+ * @example
+ * ```ts
+ * onEvent(event) {
+ *   if (event.type === "upstream.error" && event.error instanceof UpstreamError) {
+ *     metrics.increment("bff.backend_failures", { code: event.error.code, status: event.error.status });
+ *   }
+ * }
+ * ```
+ */
 export class UpstreamError extends BffSessionError {
   declare readonly code: UpstreamErrorCode;
   readonly status: number;
@@ -158,7 +176,14 @@ export class UpstreamError extends BffSessionError {
   }
 }
 
-/** What was wrong with a request body the BFF reads before forwarding it. */
+/**
+ * What was wrong with a request body the BFF reads before forwarding it.
+ *
+ * @example
+ * ```ts
+ * const code: RequestBodyErrorCode = "BFF_BODY_TOO_LARGE"; // 413
+ * ```
+ */
 export type RequestBodyErrorCode =
   /** Larger than `upstream.maxBodySize`: 413. */
   | "BFF_BODY_TOO_LARGE"
@@ -176,7 +201,18 @@ const BODY_STATUS: Record<RequestBodyErrorCode, number> = {
   BFF_BODY_ENCODED: 415,
 };
 
-/** A request body refused before anything was forwarded. */
+/**
+ * A request body refused before anything was forwarded: 413, 408, 400 or 415, with
+ * `{ message, type: "invalid_data" }`.
+ *
+ * @example
+ * ```ts
+ * app.use((err, req, res, next) => {
+ *   if (err instanceof RequestBodyError) log.info({ code: err.code }, "refused body");
+ *   next(err);
+ * });
+ * ```
+ */
 export class RequestBodyError extends BffSessionError {
   declare readonly code: RequestBodyErrorCode;
   readonly status: number;
