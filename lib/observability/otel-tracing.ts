@@ -1,4 +1,4 @@
-import type { Attributes, Span } from "@opentelemetry/api";
+import type { Attributes, Span, Tracer, TracerProvider } from "@opentelemetry/api";
 import type { ForwardMessage, RefreshMessage } from "./channels.js";
 import type { OtelApi } from "./otel-api.js";
 import { errorType, knownMethod, SCOPE, statusClass, type Instruments } from "./otel-metrics.js";
@@ -33,7 +33,7 @@ function tracing<M extends { headers: Record<string, string | string[]> }>(
     finish(message: M, pending: Pending, seconds: number): void;
   },
 ): TracingHandlers<M> {
-  const tracer = api.trace.getTracer(SCOPE);
+  const tracer = currentTracer(api);
   const pending = new WeakMap<M, Pending>();
   const finish = (message: M, entry: Pending) => {
     pending.delete(message);
@@ -43,7 +43,7 @@ function tracing<M extends { headers: Record<string, string | string[]> }>(
   return {
     start(message) {
       const parent = api.context.active();
-      const span = tracer.startSpan(
+      const span = tracer().startSpan(
         describe.name(message),
         { kind: api.SpanKind.CLIENT, attributes: describe.attributes(message) },
         parent,
@@ -64,6 +64,23 @@ function tracing<M extends { headers: Record<string, string | string[]> }>(
       const entry = pending.get(message);
       if (entry !== undefined) entry.failed = true;
     },
+  };
+}
+
+/**
+ * The tracer of the provider registered now. A tracer taken once would keep the provider it first
+ * delegated to even after `trace.disable()` and a new registration (tests, an SDK restarted).
+ */
+function currentTracer(api: OtelApi): () => Tracer {
+  let provider: TracerProvider | undefined;
+  let tracer: Tracer | undefined;
+  return () => {
+    const now = api.trace.getTracerProvider();
+    if (tracer === undefined || now !== provider) {
+      provider = now;
+      tracer = now.getTracer(SCOPE);
+    }
+    return tracer;
   };
 }
 
