@@ -1,3 +1,5 @@
+import type * as OtelApiModule from "@opentelemetry/api";
+
 /**
  * `@opentelemetry/api`, the app's copy, loaded only when asked for and only if it resolves: it is
  * an optional peer dependency, so bff-session loads and works without it.
@@ -7,7 +9,7 @@
  * as a peer dependency should. Whichever copy loads, the API keeps its providers on a global, so
  * it sees the SDK the app registered.
  */
-export type OtelApi = typeof import("@opentelemetry/api");
+export type OtelApi = typeof OtelApiModule;
 
 let loading: Promise<OtelApi | undefined> | undefined;
 
