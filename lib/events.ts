@@ -1,5 +1,6 @@
 import type { TokenRejectionReason } from "./errors/errors.js";
 import type { Logger } from "./logger.js";
+import { publishEvent } from "./observability/publish.js";
 
 /**
  * What happened, for metrics and audit logs. Events carry ids only: never a token, a cookie
@@ -59,8 +60,9 @@ export type SessionEvent =
   | { type: "signin.limited"; by: "identifier" | "ip"; retryAfter: number };
 
 /**
- * Builds the one function the router reports through. Nothing a listener does breaks a request
- * or the process: a throw or a rejected promise is logged as a warning. Debug lines are built
+ * Builds the one function the router reports through: to the diagnostics channels, the logger and
+ * `onEvent`. Nothing a listener does breaks a request or the process: a throw or a rejected
+ * promise is logged as a warning. Debug lines are built
  * only for a logger the app gave, so reporting costs nothing on the hot path otherwise.
  */
 export function createReporter(
@@ -71,6 +73,8 @@ export function createReporter(
   const listenerFailed = (err: unknown) =>
     logger.warn({ err }, "bff-session: onEvent listener threw");
   return function report(event) {
+    // The diagnostics channels (and OpenTelemetry through them): nothing built without a subscriber.
+    publishEvent(event);
     if (event.type === "store.error") {
       const { operation, error } = event;
       logger.error(
