@@ -10,6 +10,7 @@ export default tseslint.config(
       "coverage/",
       "node_modules/",
       ".e2e-artifacts/",
+      "__tests__/.snippets-run/",
       "**/.medusa/",
     ],
   },
