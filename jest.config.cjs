@@ -14,6 +14,7 @@ module.exports = {
     "<rootDir>/__tests__/cluster/",
     "<rootDir>/__tests__/medusa/",
   ],
+  setupFiles: ["<rootDir>/__tests__/support/no-auto-telemetry.ts"],
   globalSetup: "<rootDir>/__tests__/support/global-setup.cjs",
   // Source imports carry the ".js" extension the ESM build needs; jest resolves the .ts file.
   // The example app imports the package by name, as a user would; tests point that at lib/.

@@ -29,20 +29,25 @@ export function createAuthenticate({ sessions, options, customerTokens, failure 
   return function authenticate(authOptions: AuthenticateOptions = {}): RequestHandler {
     const optional = authOptions.optional === true;
     // The app's own routes decide their caching.
-    return handler(failure, "bffSessionAuthenticate", { noStore: false }, async (req, _res, next) => {
-      const ref = sessions.fromRequest(req);
-      if (ref !== undefined) refuseCrossSite(req, options.csrf);
-      const record = ref === undefined ? undefined : await sessions.load(ref.id);
-      // The refresh may end the session (the backend refused the token): then there is none.
-      const token =
-        record?.token === undefined ? undefined : await customerTokens.forUse(ref!, record);
-      if (record === undefined || (record.token !== undefined && token === undefined)) {
-        if (!optional) throw new NoSessionError("no live session");
+    return handler(
+      failure,
+      "bffSessionAuthenticate",
+      { noStore: false },
+      async (req, _res, next) => {
+        const ref = sessions.fromRequest(req);
+        if (ref !== undefined) refuseCrossSite(req, options.csrf);
+        const record = ref === undefined ? undefined : await sessions.load(ref.id);
+        // The refresh may end the session (the backend refused the token): then there is none.
+        const token =
+          record?.token === undefined ? undefined : await customerTokens.forUse(ref!, record);
+        if (record === undefined || (record.token !== undefined && token === undefined)) {
+          if (!optional) throw new NoSessionError("no live session");
+          next();
+          return;
+        }
+        req.auth = toAuthInfo(ref!.id, record, token);
         next();
-        return;
-      }
-      req.auth = toAuthInfo(ref!.id, record, token);
-      next();
-    });
+      },
+    );
   };
 }

@@ -1,4 +1,10 @@
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import {
+  Router,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from "express";
 import { createAuthenticate, type AuthenticateOptions } from "./authenticate.js";
 import { customerLoader } from "./customers/load-customer.js";
 import { createReporter } from "./events.js";
@@ -14,6 +20,12 @@ import { GuardedStore } from "./session/guarded-store.js";
 import { Sessions } from "./session/sessions.js";
 import { MemorySessionStore } from "./stores/memory.js";
 import type { SessionInfo } from "./stores/session-store.js";
+import { startTelemetry } from "./observability/otel.js";
+import {
+  readinessHandler,
+  type ReadinessCheck,
+  type ReadinessOptions,
+} from "./observability/readiness.js";
 import { createUpstream } from "./upstream/create-upstream.js";
 
 /**
@@ -48,6 +60,12 @@ export interface SessionRouter extends Router {
    */
   storeApi(): RequestHandler;
   /**
+   * A readiness check for load balancers, to mount where the app likes: 200 when the session
+   * store answers, the backend answers (`upstream`) and the token keys can be had (a remote
+   * JWKS loaded), else 503 naming which check fails; never an error's text.
+   */
+  readiness(options?: ReadinessOptions): RequestHandler;
+  /**
    * Releases what the router holds: the connections to the backend (`upstream`). In-flight
    * requests finish first. The stores are the app's, and stay open.
    */
@@ -72,12 +90,15 @@ export interface SessionRouter extends Router {
  */
 export function createSessionRouter(options: SessionRouterOptions): SessionRouter {
   const resolved = resolveOptions(options);
+  // OpenTelemetry, when the app has @opentelemetry/api: loaded once, in the background.
+  startTelemetry();
   const { logger, now } = resolved;
   const report = createReporter(resolved.onEvent, logger, resolved.logDebug);
   const cookie = new SessionCookie(resolved.cookie);
   const store = resolved.sessions ?? new MemorySessionStore();
+  const guarded = new GuardedStore(store, resolved.lifetime.storeTimeout, report);
   const sessions = new Sessions({
-    store: new GuardedStore(store, resolved.lifetime.storeTimeout, report),
+    store: guarded,
     cookie,
     lifetime: resolved.lifetime,
     limits: resolved.limits,
@@ -116,6 +137,12 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
   if (upstream !== undefined) router.use(upstream.signInRoutes(deps));
   dispatchAuthPaths(router, routes);
 
+  const checks: Record<string, ReadinessCheck> = {
+    // A read of a key no session has: the store's round trip, within `storeTimeout`.
+    store: async () => void (await guarded.call("get", () => store.get(READY_PROBE))),
+    keys: async () => void (await resolved.keys.getKeys({ alg: resolved.keys.algorithms[0]! })),
+  };
+  if (upstream !== undefined) checks.backend = () => upstream.probe();
   const storeApi =
     upstream === undefined
       ? () => {
@@ -129,15 +156,25 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     listCustomerSessions: (customerId: string) => sessions.list(customerId),
     revokeSession: (sessionId: string) => sessions.revokeSession(sessionId),
     storeApi,
+    readiness: (readinessOptions?: ReadinessOptions) =>
+      readinessHandler(checks, {
+        onFailure: (name, err) => logger.warn({ err, check: name }, "bff-session: not ready"),
+        ...readinessOptions,
+      }),
     close: () => upstream?.close() ?? Promise.resolve(),
   }) as SessionRouter;
 }
 
 const ROUTE = "/auth/session";
+// Shaped like no session id (those are 43 characters): a store lookup that finds nothing.
+const READY_PROBE = "bff-session-readiness-probe";
 // Every route of the router (the session routes and, with upstream, the sign-in routes).
 const PREFIX = "/auth/";
 
-type SessionRoutes = Record<"POST" | "GET" | "DELETE", (req: Request, res: Response, next: NextFunction) => void>;
+type SessionRoutes = Record<
+  "POST" | "GET" | "DELETE",
+  (req: Request, res: Response, next: NextFunction) => void
+>;
 
 /**
  * Mounted with `app.use(router)`, the router sees every request of the app. For all but the

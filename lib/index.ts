@@ -66,3 +66,26 @@ export type {
   AttemptCounterOptions,
   AttemptVerdict,
 } from "./stores/session-store.js";
+
+export {
+  CHANNELS,
+  lowCardinalityRoute,
+  routeFamily,
+  enableOpenTelemetry,
+  disableOpenTelemetry,
+  readinessHandler,
+} from "./observability/index.js";
+export type {
+  SessionStartMessage,
+  SessionEndMessage,
+  SessionEndReason,
+  SignInMessage,
+  RevocationMessage,
+  TokenRefreshMessage,
+  CartTransferMessage,
+  ForwardMessage,
+  RefreshMessage,
+  ReadinessCheck,
+  ReadinessOptions,
+  ReadinessBody,
+} from "./observability/index.js";

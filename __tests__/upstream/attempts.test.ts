@@ -22,7 +22,10 @@ describeRedis("keys of the counters in Redis", () => {
   it("are HMACs under signInLimits.secret: no IP, no SHA-256 of the e-mail", async () => {
     const sessions = new RedisSessionStore({ client: clients.io, prefix });
     const t = bffFor(backend, { sessions, upstreamExtra: { signInLimits: { secret: SECRET } } });
-    await request(t.app).post("/auth/customer/emailpass").set("X-Forwarded-For", "198.51.100.23").send(WRONG);
+    await request(t.app)
+      .post("/auth/customer/emailpass")
+      .set("X-Forwarded-For", "198.51.100.23")
+      .send(WRONG);
     const keys = (await clients.io.keys(`${prefix}*`)).join("\n");
     expect(keys).not.toBe("");
     expect(keys).not.toContain("198.51.100.23");

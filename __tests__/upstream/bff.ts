@@ -19,7 +19,9 @@ export const WRONG = { email: "jo@example.com", password: "guess" };
 /** A BFF in front of the stub backend, with its events; `before` runs ahead of the router. */
 export function bffFor(
   backend: ReturnType<typeof stubBackend>,
-  options: Partial<SessionRouterOptions> & { upstreamExtra?: Partial<NonNullable<SessionRouterOptions["upstream"]>> } = {},
+  options: Partial<SessionRouterOptions> & {
+    upstreamExtra?: Partial<NonNullable<SessionRouterOptions["upstream"]>>;
+  } = {},
   before?: (app: express.Express) => void,
 ) {
   const events: SessionEvent[] = [];

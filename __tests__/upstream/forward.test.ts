@@ -212,7 +212,13 @@ describe("storeApi(): bodies", () => {
     const before = backend.seen.length;
     const status = await new Promise<number>((resolve) => {
       const req = http.request(
-        { host: "127.0.0.1", port, path: "/store/carts", method: "POST", headers: { "content-length": "100" } },
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/store/carts",
+          method: "POST",
+          headers: { "content-length": "100" },
+        },
         (res) => resolve(res.statusCode!),
       );
       req.on("error", () => {});
@@ -257,7 +263,9 @@ describe("storeApi(): bodies", () => {
       expect.objectContaining({
         type: "upstream.error",
         operation: "forward",
-        error: expect.objectContaining({ cause: expect.objectContaining({ code: "UND_ERR_SOCKET" }) }),
+        error: expect.objectContaining({
+          cause: expect.objectContaining({ code: "UND_ERR_SOCKET" }),
+        }),
       }),
     );
     expect(JSON.stringify(t.logged)).toMatch(/could not be reached/);

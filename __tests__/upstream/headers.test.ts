@@ -28,7 +28,8 @@ describe("the browser's forwarding headers never reach the backend", () => {
     ["/auth/customer/emailpass", "post"],
   ] as const)("%s", async (path, method) => {
     const t = bffFor(backend);
-    await request(t.app)[method](path).set(SPOOFED).send(method === "post" ? { email: "a@b.c" } : undefined);
+    const call = method === "post" ? request(t.app).post(path) : request(t.app).get(path);
+    await call.set(SPOOFED).send(method === "post" ? { email: "a@b.c" } : undefined);
     const seen = backend.last().headers;
     expect(seen.forwarded).toBeUndefined();
     expect(seen["x-real-ip"]).toBeUndefined();
@@ -55,7 +56,9 @@ describe("the backend's CORS headers never reach the browser", () => {
     const res = await request(t.app).get("/store/products").set("Origin", "https://shop.example");
     expect(res.status).toBe(200);
     expect(res.headers["access-control-allow-origin"]).toBe("https://shop.example");
-    const vary = String(res.headers.vary).split(/,\s*/).map((v) => v.toLowerCase());
+    const vary = String(res.headers.vary)
+      .split(/,\s*/)
+      .map((v) => v.toLowerCase());
     expect(vary).toEqual(expect.arrayContaining(["origin", "accept-encoding", "cookie"]));
     expect(vary).toHaveLength(3);
   });

@@ -20,7 +20,13 @@ function raw(app: express.Express, method: string, path: string, cookie: string)
     const server = app.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
       const req = http.request(
-        { host: "127.0.0.1", port, path, method, headers: { cookie, "content-type": "application/json" } },
+        {
+          host: "127.0.0.1",
+          port,
+          path,
+          method,
+          headers: { cookie, "content-type": "application/json" },
+        },
         (res) => {
           res.resume();
           res.on("end", () => server.close(() => resolve(res.statusCode!)));

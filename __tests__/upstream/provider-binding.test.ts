@@ -16,7 +16,9 @@ async function begin(t: ReturnType<typeof bffFor>): Promise<string> {
   const res = await request(t.app).post("/auth/customer/google").send({});
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ location: "https://accounts.example.com/o/oauth2?state=abc" });
-  const line = ([] as string[]).concat(res.headers["set-cookie"] ?? []).find((l) => l.startsWith("bff.sid.signin="));
+  const line = ([] as string[])
+    .concat(res.headers["set-cookie"] ?? [])
+    .find((l) => l.startsWith("bff.sid.signin="));
   expect(line).toMatch(/; HttpOnly/);
   expect(line).toMatch(/Max-Age=600/);
   expect(line).not.toContain("abc"); // a hash of the state, not the state
@@ -24,7 +26,8 @@ async function begin(t: ReturnType<typeof bffFor>): Promise<string> {
 }
 
 const callback = "/auth/customer/google/callback?code=good-code&state=abc";
-const callbacks = () => backend.seen.filter((s) => s.url.startsWith("/auth/customer/google/callback"));
+const callbacks = () =>
+  backend.seen.filter((s) => s.url.startsWith("/auth/customer/google/callback"));
 
 it("the browser that began the sign-in gets its session", async () => {
   const t = bffFor(backend);

@@ -27,16 +27,40 @@ const signIns = () => backend.seen.filter((s) => s.url.startsWith("/auth/custome
 
 describe("with the account locked, no encoding of the right password gets through", () => {
   it.each([
-    ["a UTF-8 BOM", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]), "application/json"],
-    ["UTF-16LE with a BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, "utf16le")]), "application/json"],
-    ["UTF-16BE with a BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(json, "utf16le").swap16()]), "application/json"],
+    [
+      "a UTF-8 BOM",
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]),
+      "application/json",
+    ],
+    [
+      "UTF-16LE with a BOM",
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, "utf16le")]),
+      "application/json",
+    ],
+    [
+      "UTF-16BE with a BOM",
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(json, "utf16le").swap16()]),
+      "application/json",
+    ],
     ["UTF-16LE without a BOM", Buffer.from(json, "utf16le"), "application/json; charset=utf-16le"],
-    ["a declared latin1 charset", Buffer.from(json, "latin1"), "application/json; charset=iso-8859-1"],
+    [
+      "a declared latin1 charset",
+      Buffer.from(json, "latin1"),
+      "application/json; charset=iso-8859-1",
+    ],
     ["bytes that are not UTF-8", Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), "application/json"],
     ["JSON that is not an object", Buffer.from(`[${json}]`), "application/json"],
     ["text/plain", Buffer.from(json), "text/plain"],
-    ["an email that is an array", Buffer.from(JSON.stringify({ ...RIGHT, email: [RIGHT.email] })), "application/json"],
-    ["a form naming the account twice", Buffer.from(`email=a%40b.c&email=${encodeURIComponent(RIGHT.email)}&password=right-password`), "application/x-www-form-urlencoded"],
+    [
+      "an email that is an array",
+      Buffer.from(JSON.stringify({ ...RIGHT, email: [RIGHT.email] })),
+      "application/json",
+    ],
+    [
+      "a form naming the account twice",
+      Buffer.from(`email=a%40b.c&email=${encodeURIComponent(RIGHT.email)}&password=right-password`),
+      "application/x-www-form-urlencoded",
+    ],
   ])("%s: 400, never forwarded", async (_name, body, type) => {
     const t = bffFor(backend, { upstreamExtra: { signInLimits: { identifier: { attempts: 2 } } } });
     for (let i = 0; i < 2; i++) await request(t.app).post("/auth/customer/emailpass").send(WRONG);
@@ -50,7 +74,9 @@ describe("with the account locked, no encoding of the right password gets throug
 
   it("a gzip-encoded body: 415, never forwarded", async () => {
     const t = bffFor(backend);
-    const res = await postRaw(t.app, "application/json", gzipSync(json), { "Content-Encoding": "gzip" });
+    const res = await postRaw(t.app, "application/json", gzipSync(json), {
+      "Content-Encoding": "gzip",
+    });
     expect(res.status).toBe(415);
     expect(signIns()).toHaveLength(0);
   });
@@ -59,7 +85,9 @@ describe("with the account locked, no encoding of the right password gets throug
 it("plain UTF-8 JSON and forms are read and counted as before", async () => {
   const t = bffFor(backend, { upstreamExtra: { signInLimits: { identifier: { attempts: 2 } } } });
   const form = `email=${encodeURIComponent(WRONG.email)}&password=guess`;
-  expect((await request(t.app).post("/auth/customer/emailpass").type("form").send(form)).status).toBe(401);
+  expect(
+    (await request(t.app).post("/auth/customer/emailpass").type("form").send(form)).status,
+  ).toBe(401);
   expect((await request(t.app).post("/auth/customer/emailpass").send(WRONG)).status).toBe(401);
   // The form's attempt counted for the same account as the JSON one.
   expect((await request(t.app).post("/auth/customer/emailpass").send(RIGHT)).status).toBe(429);

@@ -2,7 +2,12 @@ import type { Server } from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { createSessionRouter, errorHandler, hmacSecret, MemorySessionStore } from "../../lib/index.js";
+import {
+  createSessionRouter,
+  errorHandler,
+  hmacSecret,
+  MemorySessionStore,
+} from "../../lib/index.js";
 import { SECRET } from "../helpers.js";
 import { stubBackend } from "./stub-backend.js";
 

@@ -78,7 +78,10 @@ export function stubBackend() {
     if (bearer(req) === undefined || state.revoked.has(bearer(req)!))
       return void res.status(401).send("Unauthorized");
     const padding = state.customerPadding;
-    res.json({ customer: padding === 0 ? CUSTOMER : { ...CUSTOMER, metadata: { padding: "x".repeat(padding) } } });
+    res.json({
+      customer:
+        padding === 0 ? CUSTOMER : { ...CUSTOMER, metadata: { padding: "x".repeat(padding) } },
+    });
   });
   // Medusa-shaped auth routes: emailpass sign-in (with MFA for mfa@…), registration, reset,
   // a redirecting provider, the MFA challenge, and customer creation with a registration token.

@@ -1,5 +1,6 @@
 import type { Request } from "express";
 import type { SessionEvent } from "../events.js";
+import { isObserved } from "../observability/publish.js";
 import type { Logger } from "../logger.js";
 import {
   expiresAt,
@@ -106,7 +107,8 @@ export class Sessions {
     }
     const ended = await store.call("set", () => store.store.set(id, record, limits));
     // The one event of every login: not even built when nobody listens.
-    if (this.deps.observed) this.deps.report({ type: "session.created", sessionId: id, customerId });
+    if (this.deps.observed || isObserved())
+      this.deps.report({ type: "session.created", sessionId: id, customerId });
     if (Array.isArray(ended)) {
       for (const sessionId of ended) {
         this.deps.report({ type: "session.destroyed", sessionId, customerId, reason: "limit" });

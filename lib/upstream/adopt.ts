@@ -28,7 +28,8 @@ export function adopter(
     // A pending session is indexed by its auth identity (Medusa's `authid_…`, never a
     // customer id), so the per-customer cap applies to that identity.
     const owner = pending ? String(claims.auth_identity_id ?? "") : customerId;
-    if (owner === "") throw new StoreApiError("unexpected_state", "The sign-in could not be completed.");
+    if (owner === "")
+      throw new StoreApiError("unexpected_state", "The sign-in could not be completed.");
     const previous = sessions.fromRequest(req);
     if (previous !== undefined) await sessions.end(previous.id, undefined, "replaced");
     const { standIn, hash } = newStandIn();

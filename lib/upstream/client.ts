@@ -3,6 +3,9 @@ import type { Response } from "express";
 import { Pool, type Dispatcher } from "undici";
 import { UpstreamError } from "../errors/errors.js";
 import type { ResolvedUpstream } from "../options/upstream-types.js";
+import { forwardChannel } from "../observability/channels.js";
+import { traceForward } from "../observability/publish.js";
+import { lowCardinalityRoute, routeFamily } from "../observability/route.js";
 import { Exchange, upstreamError, type Answer } from "./exchange.js";
 import { Slots } from "./slots.js";
 
@@ -15,6 +18,8 @@ export interface BackendRequest {
   body?: Buffer | undefined;
   /** The browser's response: when it closes before the exchange ends, the exchange is aborted. */
   client?: Response | undefined;
+  /** Traced by its caller on a channel of its own (the refresh), not as a forwarded request. */
+  untraced?: boolean;
 }
 
 /** An answer read whole. */
@@ -61,7 +66,25 @@ export class UpstreamClient {
     return this.send(request, "forward");
   }
 
-  private async send(request: BackendRequest, mode: "read" | "forward"): Promise<Answer> {
+  /**
+   * One exchange, traced on the `bff-session:forward` channel when anyone subscribes (its
+   * subscriber may add trace context to the headers before they are sent).
+   */
+  private send(request: BackendRequest, mode: "read" | "forward"): Promise<Answer> {
+    if (request.untraced === true || !forwardChannel.hasSubscribers)
+      return this.exchange(request, mode);
+    const { method, path, headers } = request;
+    return traceForward(
+      () => ({ method, family: routeFamily(path), route: lowCardinalityRoute(path), headers }),
+      async (message) => {
+        const answer = await this.exchange(request, mode);
+        if (message !== undefined) message.statusCode = answer.status;
+        return answer;
+      },
+    );
+  }
+
+  private async exchange(request: BackendRequest, mode: "read" | "forward"): Promise<Answer> {
     const waiting = this.slots.acquire();
     if (waiting !== undefined) await waiting;
     if (request.client?.destroyed === true) {
@@ -70,8 +93,12 @@ export class UpstreamClient {
     }
     const { timeout, bufferSize } = this.options;
     return new Promise<Answer>((resolve, reject) => {
-      const exchange = new Exchange(mode, bufferSize, resolve, (error) => reject(upstreamError(error)), () =>
-        this.slots.release(),
+      const exchange = new Exchange(
+        mode,
+        bufferSize,
+        resolve,
+        (error) => reject(upstreamError(error)),
+        () => this.slots.release(),
       );
       const options: Dispatcher.DispatchOptions = {
         path: this.basePath + request.path.slice(1),

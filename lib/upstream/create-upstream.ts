@@ -34,6 +34,8 @@ export interface Upstream {
   standInSignIn(deps: RouteDeps): StandInSignIn;
   signInRoutes(deps: RouteDeps): Router;
   storeApi(deps: RouteDeps): () => RequestHandler;
+  /** Resolves when the backend answers its health route (any status below 500). */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,12 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
     remaining: upstream.refresh === false ? false : upstream.refresh.remaining,
   });
   const limits = upstream.signInLimits;
+  if (limits !== false && !deps.options.capabilities.attemptCounter) {
+    logger.warn(
+      {},
+      "bff-session: this session store has no attemptCounter(); failed sign-ins are counted per process, not shared between instances",
+    );
+  }
   const attempts = limits === false ? undefined : new SignInAttempts(deps.store, limits, report);
   const binding = new ProviderBinding(deps.options.cookie);
   return {
@@ -72,6 +80,15 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
         binding,
       }),
     storeApi: (route) => createStoreApi({ route, client }),
+    probe: async () => {
+      const answer = await client.read({
+        method: "GET",
+        path: "/health",
+        headers: {},
+        untraced: true,
+      });
+      if (answer.status >= 500) throw new Error(`GET /health answered ${answer.status}`);
+    },
     close: () => client.close(),
   };
 }

@@ -28,7 +28,9 @@ export function backendCustomers(client: UpstreamClient): CustomerStore {
       if (answer.status === 401) throw new StoreApiError("unauthorized", "Unauthorized");
       if (answer.status === 409) throw new StoreApiError("conflict", "Conflict");
       const customer =
-        answer.status === 200 ? (parse(answer.body) as { customer?: StoreCustomerInput })?.customer : undefined;
+        answer.status === 200
+          ? (parse(answer.body) as { customer?: StoreCustomerInput })?.customer
+          : undefined;
       if (customer?.id !== customerId) {
         throw new UpstreamError(
           "BFF_UPSTREAM_BAD_ANSWER",

@@ -113,7 +113,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
   }
 
   cancel(): void {
-    if (!this.complete) this.controller?.abort(new UpstreamError("BFF_UPSTREAM_BAD_ANSWER", "dropped"));
+    if (!this.complete)
+      this.controller?.abort(new UpstreamError("BFF_UPSTREAM_BAD_ANSWER", "dropped"));
   }
 
   pipe(res: Response, sendTimeout: number): Promise<void> {

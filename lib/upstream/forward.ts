@@ -9,7 +9,7 @@ import type { ActingSession } from "./acting-session.js";
 import type { UpstreamClient } from "./client.js";
 import { copyAnswerHeaders, requestHeaders } from "./headers.js";
 import { upstreamPath } from "./paths.js";
-import { readRequestBody, type RequestBody } from "./request-body.js";
+import { readRequestBody } from "./request-body.js";
 import { isStandIn, redeemStandIn } from "./stand-in.js";
 
 /** What `storeApi()` is built from. */
@@ -31,12 +31,19 @@ export function createStoreApi({ route, client }: ForwardDeps): () => RequestHan
 
   async function forward(req: Request, res: Response): Promise<void> {
     const path = upstreamPath(req.url, "/store");
-    if (path === undefined) throw new StoreApiError("invalid_data", "The request path is not allowed.");
+    if (path === undefined)
+      throw new StoreApiError("invalid_data", "The request path is not allowed.");
     const session = await storeSession(req);
     const body = await readRequestBody(req, res, client.options);
     const token = session?.token;
     const headers = requestHeaders(req, body, { token, publishableKey });
-    const answer = await client.forward({ method: req.method, path, headers, body: body?.bytes, client: res });
+    const answer = await client.forward({
+      method: req.method,
+      path,
+      headers,
+      body: body?.bytes,
+      client: res,
+    });
 
     if (session !== undefined && answer.status === 401) {
       // The backend no longer takes the session's token: no zombie session that looks signed

@@ -7,6 +7,7 @@ import type { SessionRef, Sessions } from "../session/sessions.js";
 import type { SessionRecord } from "../stores/session-store.js";
 import type { VerifiedToken } from "../token/verify-token.js";
 import type { UpstreamClient } from "./client.js";
+import { traceRefresh } from "../observability/publish.js";
 import { ownHeaders } from "./headers.js";
 import { readTokenAnswer } from "./token-answer.js";
 
@@ -95,19 +96,34 @@ export class TokenRefresher implements CustomerTokens {
 
     let fresh: string;
     try {
-      const answer = await client.read({
-        method: "POST",
-        path: "/auth/token/refresh",
-        headers: ownHeaders({ token, identity: true }),
-      });
-      if (answer.status === 401) return this.end(ref, record, "upstream_unauthorized");
-      const read = readTokenAnswer(answer);
-      if (typeof read.json?.token !== "string")
-        throw new UpstreamError("BFF_UPSTREAM_BAD_ANSWER", `the refresh answered ${answer.status}`);
-      fresh = read.json.token;
+      const headers: Record<string, string> = ownHeaders({ token, identity: true });
+      fresh = await traceRefresh(
+        () => ({ headers }),
+        async (message) => {
+          const answer = await client.read({
+            method: "POST",
+            path: "/auth/token/refresh",
+            headers,
+            untraced: true,
+          });
+          if (answer.status === 401) {
+            if (message !== undefined) message.outcome = "refused";
+            return "";
+          }
+          const read = readTokenAnswer(answer);
+          if (typeof read.json?.token !== "string")
+            throw new UpstreamError(
+              "BFF_UPSTREAM_BAD_ANSWER",
+              `the refresh answered ${answer.status}`,
+            );
+          if (message !== undefined) message.outcome = "refreshed";
+          return read.json.token;
+        },
+      );
     } catch (error) {
       return this.failed(token, error);
     }
+    if (fresh === "") return this.end(ref, record, "upstream_unauthorized");
     let verified;
     try {
       verified = await this.deps.verifyIssued(fresh);

@@ -63,7 +63,8 @@ export function readRequestBody(
       chunks.push(chunk);
     };
     const onEnd = () => done();
-    const onError = () => done(new RequestBodyError("BFF_BODY_UNREADABLE", "The request body could not be read."));
+    const onError = () =>
+      done(new RequestBodyError("BFF_BODY_UNREADABLE", "The request body could not be read."));
     const timer = setTimeout(() => {
       res.setHeader("Connection", "close");
       done(new RequestBodyError("BFF_BODY_TIMEOUT", "The request body was not sent in time."));

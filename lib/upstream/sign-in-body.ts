@@ -15,10 +15,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * an account field given twice or not as a string (400). Otherwise an encoding the backend's
  * parser accepts but ours did not read (a BOM, UTF-16) would sign in without being counted.
  */
-export function signInFields(
-  req: Request,
-  body: RequestBody | undefined,
-): Record<string, unknown> {
+export function signInFields(req: Request, body: RequestBody | undefined): Record<string, unknown> {
   if (body === undefined) return {};
   // What a body parser before us decoded is what it read: plain UTF-8 now.
   const parsed = body.decoded;
@@ -27,7 +24,8 @@ export function signInFields(
     throw new RequestBodyError("BFF_BODY_ENCODED", "A sign-in body must not be compressed.");
   const type = req.headers["content-type"] ?? "";
   const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
-  if (!parsed && charset !== undefined && charset !== "utf-8" && charset !== "utf8") throw unreadable();
+  if (!parsed && charset !== undefined && charset !== "utf-8" && charset !== "utf8")
+    throw unreadable();
   let text: string;
   try {
     text = utf8.decode(body.bytes);

@@ -70,7 +70,11 @@ export function signInRoutes(deps: SignInDeps): Router {
    * Sends the backend's answer on: its status, and its body with a `token` kept and swapped
    * for a stand-in (a success, on routes that `keep`) or left out; never its cookies.
    */
-  async function answer(res: Response, from: TokenAnswer, keep?: (token: string) => Promise<string>) {
+  async function answer(
+    res: Response,
+    from: TokenAnswer,
+    keep?: (token: string) => Promise<string>,
+  ) {
     const body = await swapToken(from, keep);
     res.statusCode = from.status;
     copyAnswerHeaders(from.headers, res);
@@ -85,7 +89,8 @@ export function signInRoutes(deps: SignInDeps): Router {
       // A sign-in planted by another site (login CSRF) is refused like any cross-site write.
       refuseCrossSite(req, options.csrf);
       const path = upstreamPath(withoutRemember(req.url), "/auth");
-      if (path === undefined) throw new StoreApiError("invalid_data", "The request path is not allowed.");
+      if (path === undefined)
+        throw new StoreApiError("invalid_data", "The request path is not allowed.");
       const body = await readRequestBody(req, res, client.options);
       await handle(req, res, { path, body, fields: signInFields(req, body) });
     });
@@ -122,7 +127,9 @@ export function signInRoutes(deps: SignInDeps): Router {
   // Registration: a token starts a pending session.
   router.post(
     "/auth/customer/:provider/register",
-    route("bffRegister", async (req, res, signIn) => answer(res, await exchange(req, signIn), keepIn(req, res))),
+    route("bffRegister", async (req, res, signIn) =>
+      answer(res, await exchange(req, signIn), keepIn(req, res)),
+    ),
   );
 
   // A provider's callback: only in the browser that began this sign-in.
@@ -170,18 +177,21 @@ export function signInRoutes(deps: SignInDeps): Router {
         if (acting.record.pending === true) {
           // Registration or MFA completed meanwhile: the fresh token starts the customer's session.
           const from = await exchange(req, signIn, `Bearer ${acting.token}`);
-          if (from.status === 401) return void (await endRefused(acting.ref.id, acting.record.customerId));
+          if (from.status === 401)
+            return void (await endRefused(acting.ref.id, acting.record.customerId));
           return void (await answer(res, from, keepIn(req, res)));
         }
         const result = await refresher.refresh(acting.ref, acting.record);
-        if (result.outcome === "ended") throw new NoSessionError("the backend refused the token", { clearCookie: true });
+        if (result.outcome === "ended")
+          throw new NoSessionError("the backend refused the token", { clearCookie: true });
         if (result.outcome === "failed") throw result.error;
         // Skipped: another request refreshes right now; its token is the one to keep.
         const record =
           result.outcome === "refreshed"
             ? result.record
             : await sessions.load(acting.ref.id, { touch: false });
-        if (record === undefined) throw new NoSessionError("the session ended meanwhile", { clearCookie: true });
+        if (record === undefined)
+          throw new NoSessionError("the session ended meanwhile", { clearCookie: true });
         const { standIn, hash } = newStandIn();
         const fields = standInFields(hash, options.now());
         const updated = { ...record, standIn: fields.hash, standInExpiresAt: fields.expiresAt };

@@ -35,7 +35,9 @@ export class Slots {
         timer: setTimeout(() => {
           const at = this.waiting.indexOf(waiter);
           if (at !== -1) this.waiting.splice(at, 1);
-          reject(new UpstreamError("BFF_UPSTREAM_BUSY", "no backend connection became free in time"));
+          reject(
+            new UpstreamError("BFF_UPSTREAM_BUSY", "no backend connection became free in time"),
+          );
         }, this.queueTimeout),
       };
       this.waiting.push(waiter);

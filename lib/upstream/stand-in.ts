@@ -80,8 +80,7 @@ export function standInSignIn(deps: RouteDeps): StandInSignIn {
   return async function signInWithStandIn(req, res, standIn) {
     if (!isStandIn(standIn)) return false;
     const ref = sessions.fromRequest(req);
-    const record =
-      ref === undefined ? undefined : await sessions.load(ref.id, { pending: true });
+    const record = ref === undefined ? undefined : await sessions.load(ref.id, { pending: true });
     if (ref === undefined || record === undefined) throw new TokenRejectedError("stand_in");
     if (record.pending === true) {
       if (!matchesStandIn(record, standIn, options.now())) throw new TokenRejectedError("stand_in");

@@ -34,7 +34,10 @@ export function readTokenAnswer(
   // A success of a route that issues tokens must be readable; any answer must hold no token
   // where the BFF cannot see it.
   const ok = answer.status >= 200 && answer.status < 300;
-  if (json === undefined && ((ok && issuesTokens) || JWT_LIKE.test(answer.body.toString("latin1")))) {
+  if (
+    json === undefined &&
+    ((ok && issuesTokens) || JWT_LIKE.test(answer.body.toString("latin1")))
+  ) {
     throw badAnswer(`an answer that is not a JSON object (status ${answer.status})`);
   }
   return { status: answer.status, headers: answer.headers, json, raw: answer.body };
@@ -52,7 +55,8 @@ export async function swapToken(
   if (json === undefined) return answer.raw;
   const { token, ...rest } = json;
   // Judged before anything is kept: a refused answer starts no session.
-  if (JWT_LIKE.test(JSON.stringify(rest))) throw badAnswer("a token outside the answer's token field");
+  if (JWT_LIKE.test(JSON.stringify(rest)))
+    throw badAnswer("a token outside the answer's token field");
   const ok = answer.status >= 200 && answer.status < 300;
   if (ok && keep !== undefined && typeof token === "string") {
     return Buffer.from(JSON.stringify({ ...rest, token: await keep(token) }));
