@@ -64,6 +64,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly records = new Map<string, SessionRecord>();
   private readonly byCustomer = new Map<string, Set<string>>();
   private readonly usedTokenIds = new Map<string, number>();
+  private readonly smallRecords = new Map<string, { value: string; until: number }>();
   private readonly maxSessions: number;
   private readonly now: () => number;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
@@ -172,7 +173,22 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  /** Drops every expired session and used token id now. Runs on the sweep timer. */
+  async getRecord(key: string): Promise<string | null> {
+    const kept = this.smallRecords.get(key);
+    if (kept === undefined) return null;
+    if (kept.until <= this.now()) {
+      this.smallRecords.delete(key);
+      return null;
+    }
+    return kept.value;
+  }
+
+  async setRecord(key: string, value: string | null, until: number): Promise<void> {
+    if (value === null) this.smallRecords.delete(key);
+    else this.smallRecords.set(key, { value, until });
+  }
+
+  /** Drops every expired session, used token id and small record now. Runs on the sweep timer. */
   sweep(): void {
     const now = this.now();
     for (const [id, record] of this.records) {
@@ -180,6 +196,9 @@ export class MemorySessionStore implements SessionStore {
     }
     for (const [tokenId, until] of this.usedTokenIds) {
       if (until <= now) this.usedTokenIds.delete(tokenId);
+    }
+    for (const [key, { until }] of this.smallRecords) {
+      if (until <= now) this.smallRecords.delete(key);
     }
   }
 

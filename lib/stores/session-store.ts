@@ -102,6 +102,19 @@ export interface SessionStore {
    */
   consumeTokenId?(tokenId: string, until: number): Promise<boolean>;
   /**
+   * A small record kept beside the sessions, shared by every instance: the cart a customer
+   * had at their last sign-out, the customer an account identity belongs to. Resolves the
+   * value stored under `key`, or null when there is none or it has expired. Needed by
+   * `upstream` (the cart, account changes).
+   */
+  getRecord?(key: string): Promise<string | null>;
+  /**
+   * Stores `value` under `key` until `until` (ms since the epoch), replacing what was there;
+   * `null` removes it. Keys are the router's (a kind and a hash or an id, at most 200
+   * characters), values short strings (at most 4 KiB).
+   */
+  setRecord?(key: string, value: string | null, until: number): Promise<void>;
+  /**
    * A counter of attempts kept in the store's own backend, so that every instance shares the
    * count (failed sign-ins with `upstream.signInLimits`). Without it the router counts in
    * process memory and says so once, at setup, in a warning.
