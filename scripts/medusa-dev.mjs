@@ -52,6 +52,8 @@ setInterval(() => process.ppid !== parent && shutdown("parent exited"), 1000).un
 try {
   if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535)
     throw new Error(`MEDUSA_PORT=${process.env.MEDUSA_PORT} is not a port number`);
+  // Before the slow steps, so a port in use fails in a second, not after the migration.
+  await backend.assertPortFree(PORT);
   const started = Date.now();
   backend.install(log);
   const { jwtSecret, cookieSecret, adminPassword } = secrets();
@@ -63,7 +65,6 @@ try {
   await backend.migrate(env);
   log(`migrated in ${seconds(step)}`);
 
-  await backend.assertPortFree(PORT);
   step = Date.now();
   ({ server } = await backend.start(env, PORT, {
     stdio: process.env.MEDUSA_LOGS ? "inherit" : "ignore",
