@@ -66,10 +66,11 @@ try {
   log(`migrated in ${seconds(step)}`);
 
   step = Date.now();
-  ({ server } = await backend.start(env, PORT, {
+  await backend.start(env, PORT, {
     stdio: process.env.MEDUSA_LOGS ? "inherit" : "ignore",
-  }));
-  if (stopping) await backend.stop(server);
+    // Known from the spawn on, so a signal during the start-up wait stops it too.
+    onSpawn: (child) => (server = child),
+  });
   const base = `http://127.0.0.1:${PORT}`;
   log(`server up at ${base} (pid ${server.pid}) in ${seconds(step)}`);
 

@@ -113,14 +113,16 @@ export function assertPortFree(port) {
 
 /**
  * Starts `medusa start` on 127.0.0.1:port and resolves once /health answers. The child is the
- * server itself (the bin, not npx), so its PID is the one that stops it.
+ * server itself (the bin, not npx), so its PID is the one that stops it; `onSpawn` gets it at
+ * once, for a caller that may have to stop it before it answers.
  */
-export async function start(env, port, { timeout = 120_000, stdio = "ignore" } = {}) {
+export async function start(env, port, { timeout = 120_000, stdio = "ignore", onSpawn } = {}) {
   const server = spawn(BIN, ["start"], {
     cwd: DIR,
     env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", stdio, "inherit"],
   });
+  onSpawn?.(server);
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + timeout;
   try {

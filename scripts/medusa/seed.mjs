@@ -11,7 +11,8 @@ const PAYMENT_PROVIDER = "pp_system_default";
 
 /** Three products whose stock is tracked at the warehouse, one that is not (stock is not its point). */
 export const PRODUCTS = [
-  { handle: "bff-organic-tee", title: "Organic T-Shirt", variant: "M", amount: 25, stock: 100 },
+  // The title __tests__/medusa/forward.test.ts looks for in the product list.
+  { handle: "bff-test-shirt", title: "BFF Test Shirt", variant: "M", amount: 25, stock: 100 },
   { handle: "bff-enamel-mug", title: "Enamel Mug", variant: "One size", amount: 14, stock: 50 },
   { handle: "bff-canvas-tote", title: "Canvas Tote", variant: "One size", amount: 18, stock: 20 },
   { handle: "bff-sticker-pack", title: "Sticker Pack", variant: "Pack of 5", amount: 4 },
@@ -27,10 +28,18 @@ export async function seed(base, token) {
   const { stores } = await admin("GET", "/admin/stores");
   const store = stores[0];
   const salesChannelId = store.default_sales_channel_id;
-  // Prices and the region are in EUR; the store must list the currency for the admin to use it.
-  if (!store.supported_currencies?.some((c) => c.currency_code === "eur"))
+  // The store's currencies are the ones Medusa's admin offers prices in; the seed's are EUR.
+  // Added to the list, not replacing it: a backend with other currencies keeps them.
+  const currencies = (store.supported_currencies ?? []).map((c) => ({
+    currency_code: c.currency_code,
+    is_default: c.is_default,
+  }));
+  if (!currencies.some((c) => c.currency_code === "eur"))
     await admin("POST", `/admin/stores/${store.id}`, {
-      supported_currencies: [{ currency_code: "eur", is_default: true }],
+      supported_currencies: [
+        ...currencies,
+        { currency_code: "eur", is_default: currencies.length === 0 },
+      ],
     });
 
   const publishableKey = await seedPublishableKey(admin, salesChannelId);
