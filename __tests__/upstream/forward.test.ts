@@ -511,3 +511,26 @@ describe("upstream options", () => {
     );
   });
 });
+
+describe("a registration's stand-in", () => {
+  it("is swapped only on POST /store/customers, never on another route", async () => {
+    const t = bff();
+    const reg = await request(t.app).post("/auth/customer/emailpass/register").send({});
+    const cookie = cookiePair(setCookie(reg.headers));
+    const standIn = reg.body.token as string;
+    const elsewhere = await request(t.app)
+      .get("/store/carts/cart_1")
+      .set("Cookie", cookie)
+      .set("Authorization", `Bearer ${standIn}`);
+    expect(elsewhere.status).toBe(200);
+    expect(backend.last().headers.authorization).toBeUndefined();
+    // Not used up by the other route: the customer creation still gets the token.
+    const created = await request(t.app)
+      .post("/store/customers")
+      .set("Cookie", cookie)
+      .set("Authorization", `Bearer ${standIn}`)
+      .send({ email: "new@example.com" });
+    expect(created.status).toBe(200);
+    expect(backend.state.created).toHaveLength(1);
+  });
+});

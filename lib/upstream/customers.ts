@@ -4,6 +4,7 @@ import type { CustomerStore } from "../customers/customer-store.js";
 import type { StoreCustomerInput } from "../customers/store-customer.js";
 import type { UpstreamClient } from "./client.js";
 import { ownHeaders } from "./headers.js";
+import { jsonObject } from "./json-object.js";
 
 /**
  * The default CustomerStore with `upstream`: the backend's `GET /store/customers/me`, read as
@@ -29,7 +30,7 @@ export function backendCustomers(client: UpstreamClient): CustomerStore {
       if (answer.status === 409) throw new StoreApiError("conflict", "Conflict");
       const customer =
         answer.status === 200
-          ? (parse(answer.body) as { customer?: StoreCustomerInput })?.customer
+          ? (jsonObject(answer.body.toString("utf8"))?.customer as StoreCustomerInput | undefined)
           : undefined;
       if (customer?.id !== customerId) {
         throw new UpstreamError(
@@ -40,12 +41,4 @@ export function backendCustomers(client: UpstreamClient): CustomerStore {
       return customer;
     },
   };
-}
-
-function parse(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch {
-    return undefined;
-  }
 }

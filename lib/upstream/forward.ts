@@ -81,7 +81,7 @@ export function createStoreApi({ route, client }: ForwardDeps): () => RequestHan
       // the one request that carries its stand-in as `Authorization` (the SDK's
       // `store.customer.create`) goes with the token the stand-in stands for, once.
       const bearer = bearerCredential(req.headers.authorization);
-      if (bearer === undefined || !isStandIn(bearer)) return undefined;
+      if (!isCustomerCreation(req) || bearer === undefined || !isStandIn(bearer)) return undefined;
       if (!(await redeemStandIn(sessions, record, bearer, options.now())))
         throw new TokenRejectedError("stand_in");
       const token = customerTokens.asKept(ref, record);
@@ -115,4 +115,11 @@ function sendWhole(res: Response, body: Buffer, sendTimeout: number): void {
   if (!res.writableNeedDrain) return;
   const timer = setTimeout(() => res.destroy(), sendTimeout);
   res.once("close", () => clearTimeout(timer));
+}
+
+/** `POST /store/customers`: the one request a registration's stand-in is swapped on. */
+function isCustomerCreation(req: Request): boolean {
+  if (req.method !== "POST") return false;
+  const q = req.url.indexOf("?");
+  return (q === -1 ? req.url : req.url.slice(0, q)) === "/store/customers";
 }
