@@ -10,7 +10,7 @@ import type { Router } from "express";
 import { adopter, issuedTokenVerifier } from "./adopt.js";
 import { SignInAttempts } from "./attempts.js";
 import { UpstreamClient } from "./client.js";
-import { backendCustomers } from "./customers.js";
+import { backendCustomers } from "../customers/upstream.js";
 import { createStoreApi } from "./forward.js";
 import { ProviderBinding } from "./provider-binding.js";
 import { TokenRefresher } from "./refresh.js";
