@@ -56,7 +56,7 @@ export function createStoreApi({ route, client }: ForwardDeps): () => RequestHan
     copyAnswerHeaders(answer.headers, res);
     // Personal answers: never cached by a shared cache, nor shown to another cookie.
     if (session !== undefined) res.setHeader("Cache-Control", "private, no-store");
-    if (answer.complete) sendWhole(res, answer.body(), sendTimeout);
+    if (answer.complete) sendWhole(res, answer.chunks(), sendTimeout);
     else await answer.pipe(res, sendTimeout);
   }
 
@@ -110,8 +110,11 @@ export function createStoreApi({ route, client }: ForwardDeps): () => RequestHan
  * Sends a whole answer. A client that does not read it holds only its own socket and this
  * memory, and not for longer than `sendTimeout`: the backend connection is free already.
  */
-function sendWhole(res: Response, body: Buffer, sendTimeout: number): void {
-  res.end(body);
+function sendWhole(res: Response, chunks: readonly Buffer[], sendTimeout: number): void {
+  // Written as received: no copy into one buffer.
+  const last = chunks.length - 1;
+  for (let i = 0; i < last; i++) res.write(chunks[i]);
+  res.end(chunks[last]);
   if (!res.writableNeedDrain) return;
   const timer = setTimeout(() => res.destroy(), sendTimeout);
   res.once("close", () => clearTimeout(timer));
