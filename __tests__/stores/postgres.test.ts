@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import request from "supertest";
 import { PostgresSessionStore, type SessionRecord } from "../../lib/index.js";
@@ -23,6 +25,18 @@ describe("PostgresSessionStore setup", () => {
     );
     expect(sql).toContain("CREATE INDEX IF NOT EXISTS auth_bff_sessions_records_expires_idx");
   });
+});
+
+it("docs/stores.md shows the SQL that schema() runs, comments aside", () => {
+  const doc = readFileSync(path.join(__dirname, "../../docs/stores.md"), "utf8");
+  const shown = /```sql\n([\s\S]*?)```/.exec(doc)![1]!;
+  const normalise = (sql: string) =>
+    sql
+      .replace(/--.*$/gm, "")
+      .replace(/\s+/g, " ")
+      .replace(/ ?([(),]) ?/g, "$1")
+      .trim();
+  expect(normalise(shown)).toBe(normalise(PostgresSessionStore.schema()));
 });
 
 describePostgres("PostgresSessionStore on the real PostgreSQL", () => {
