@@ -150,6 +150,7 @@ describe("what the stores must be able to do", () => {
       consumeTokenId: false,
       listByCustomer: true, // MemoryStore has all()
       attemptCounter: false,
+      records: false,
     });
   });
 
@@ -160,6 +161,7 @@ describe("what the stores must be able to do", () => {
       consumeTokenId: true,
       listByCustomer: true,
       attemptCounter: true,
+      records: true,
     });
   });
 });
