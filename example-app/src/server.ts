@@ -1,6 +1,7 @@
 // `npm start`: the example BFF on PORT (default 3000) and HOST (default 127.0.0.1). With
 // MEDUSA_URL it fronts that Medusa backend (`npm run medusa` starts one and prints the line).
 import { startExample, type ExampleOptions } from "./app";
+import { startConsoleTelemetry } from "./telemetry";
 
 if (process.env.NODE_ENV === "production") {
   console.error(
@@ -8,6 +9,10 @@ if (process.env.NODE_ENV === "production") {
   );
   process.exit(1);
 }
+
+// Before the router is made, as an app registers its OpenTelemetry SDK.
+if (startConsoleTelemetry(process.env.BFF_TELEMETRY))
+  console.log("BFF_TELEMETRY=console: metrics every 10 s and every span print here");
 
 /** The environment as options, or the message naming the variable to set when one is missing. */
 function optionsFromEnv(env: NodeJS.ProcessEnv): ExampleOptions | string {
