@@ -61,6 +61,8 @@ export type SessionEndReason =
   | "revoked"
   | "upstream_unauthorized"
   | "customer_changed"
+  | "password_changed"
+  | "customer_deleted"
   | "idle"
   | "absolute";
 
@@ -100,7 +102,8 @@ export type SignInMessage =
 
 /**
  * `bff-session:revocation`: sessions ended from elsewhere: one (`scope: "session"`,
- * `revokeSession()`) or all of a customer's (`scope: "customer"`, `revokeCustomerSessions()`).
+ * `revokeSession()`, and each session an account change ends: `reason` `password_changed` or
+ * `customer_deleted`) or all of a customer's (`scope: "customer"`, `revokeCustomerSessions()`).
  *
  * @example
  * ```ts
@@ -110,6 +113,8 @@ export type SignInMessage =
 export interface RevocationMessage {
   scope: "session" | "customer";
   count: number;
+  /** Set when an account change ended the session. */
+  reason?: "password_changed" | "customer_deleted";
   customerId?: string;
   sessionId?: string;
 }
