@@ -56,6 +56,7 @@ const server = app.listen(0, "127.0.0.1", async () => {
     await fetch(base + "/auth/session", { method: "DELETE", headers: { cookie } });
     if ((await fetch(base + "/me", { headers: { cookie } })).status !== 401) throw new Error("logout failed");
     if (typeof sessionStoreConformance !== "function") throw new Error("bff-session/testing missing");
+    if (typeof customerDeletedSubscriber !== "function") throw new Error("bff-session/medusa missing");
     console.log("ok: " + process.argv[2]);
   } catch (error) {
     console.error(error);
@@ -75,7 +76,8 @@ const projects = [
     source: body(`const express = require("express");
 const { SignJWT } = require("jose");
 const { createSessionRouter, errorHandler, hmacSecret } = require("bff-session");
-const { sessionStoreConformance } = require("bff-session/testing");`),
+const { sessionStoreConformance } = require("bff-session/testing");
+const { customerDeletedSubscriber } = require("bff-session/medusa");`),
   },
   {
     name: "esm-express5",
@@ -85,7 +87,8 @@ const { sessionStoreConformance } = require("bff-session/testing");`),
     source: body(`import express from "express";
 import { SignJWT } from "jose";
 import { createSessionRouter, errorHandler, hmacSecret } from "bff-session";
-import { sessionStoreConformance } from "bff-session/testing";`),
+import { sessionStoreConformance } from "bff-session/testing";
+import { customerDeletedSubscriber } from "bff-session/medusa";`),
   },
 ];
 
