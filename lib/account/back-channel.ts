@@ -29,10 +29,25 @@ export interface BackChannelOptions {
   secret: string | readonly string[];
 }
 
-/** Why a back-channel call was refused (in the log line; the caller gets a plain 401). */
+/**
+ * Why a back-channel call was refused (in the log line; the caller gets a plain 401).
+ *
+ * @example
+ * ```ts
+ * const replayed: BackChannelRefusal = "replayed";
+ * ```
+ */
 export type BackChannelRefusal = "unsigned" | "stale" | "signature" | "replayed";
 
-/** A back-channel call that is not signed, signed wrong, too old or seen before: 401. */
+/**
+ * A back-channel call that is not signed, signed wrong, too old or seen before: 401. It is
+ * logged (a warning with `reason`), never shown to the caller.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof BackChannelRefusedError) alerts.bump("back_channel_refused", { reason: err.reason });
+ * ```
+ */
 export class BackChannelRefusedError extends BffSessionError {
   constructor(readonly reason: BackChannelRefusal) {
     super("BFF_BACK_CHANNEL_REFUSED", `back-channel call refused: ${reason}`);

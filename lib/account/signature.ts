@@ -3,13 +3,27 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 // The back-channel's signature, shared by the BFF (which checks it) and `bff-session/medusa`
 // (which makes it). Only node:crypto: the Medusa side loads this file and nothing heavier.
 
-/** The header that carries a back-channel call's signature: `t=<unix seconds>,v1=<base64url>`. */
+/**
+ * The header that carries a back-channel call's signature: `t=<unix seconds>,v1=<base64url>`.
+ *
+ * @example
+ * ```ts
+ * headers[SIGNATURE_HEADER] = signatureHeader(secret, { method: "POST", path, timestamp, body });
+ * ```
+ */
 export const SIGNATURE_HEADER = "bff-signature";
 
 /** A back-channel secret is at least this long (as an HS256 key should be, RFC 7518 §3.2). */
 export const MIN_SECRET_LENGTH = 32;
 
-/** What a back-channel signature covers. */
+/**
+ * What a back-channel signature covers.
+ *
+ * @example
+ * ```ts
+ * const parts: SignedParts = { method: "POST", path: "/bff/back-channel", timestamp: 1767225600, body };
+ * ```
+ */
 export interface SignedParts {
   method: string;
   /** The request's path, without the query string (the BFF checks the path it was called on). */
@@ -31,7 +45,20 @@ export function sign(secret: string, parts: SignedParts): string {
     .digest("base64url");
 }
 
-/** The `bff-signature` header's value for a call. */
+/**
+ * The `bff-signature` header's value for a call (what `notifyBff` sends).
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify({ type: "customer.deleted", customer_id: "cus_123" });
+ * const timestamp = Math.floor(Date.now() / 1000);
+ * await fetch(url, {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json", "bff-signature": signatureHeader(secret, { method: "POST", path: url.pathname, timestamp, body }) },
+ *   body,
+ * });
+ * ```
+ */
 export function signatureHeader(secret: string, parts: SignedParts): string {
   return `t=${parts.timestamp},v1=${sign(secret, parts)}`;
 }
@@ -52,7 +79,10 @@ export function parseSignatureHeader(
   return timestamp === undefined || signatures.length === 0 ? undefined : { timestamp, signatures };
 }
 
-/** True when one of `given` is the signature of `parts` under one of `secrets`; constant time. */
+/**
+ * The one of `given` that is the signature of `parts` under one of `secrets`, or undefined;
+ * compared in constant time.
+ */
 export function verifySignature(
   secrets: readonly string[],
   given: readonly string[],
