@@ -24,8 +24,12 @@ export default tseslint.config(
     },
   },
   {
-    // Medusa loads its configuration with require().
-    files: ["**/*.cjs", "test-backends/medusa/medusa-config.js"],
+    // Medusa loads its configuration and the project's subscribers with require().
+    files: [
+      "**/*.cjs",
+      "test-backends/medusa/medusa-config.js",
+      "test-backends/medusa/src/**/*.js",
+    ],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

@@ -22,6 +22,7 @@ module.exports = {
     "^(\\.{1,2}/.*)\\.js$": "$1",
     "^bff-session$": "<rootDir>/lib/index.ts",
     "^bff-session/testing$": "<rootDir>/lib/testing/index.ts",
+    "^bff-session/medusa$": "<rootDir>/lib/medusa/index.ts",
     ...express4,
   },
   transform: {

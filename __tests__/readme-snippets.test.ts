@@ -125,6 +125,7 @@ function typeCheck(blocks: Block[], prelude: string | undefined): Map<Block, str
     paths: {
       "bff-session": [path.join(ROOT, "lib/index.ts")],
       "bff-session/testing": [path.join(ROOT, "lib/testing/index.ts")],
+      "bff-session/medusa": [path.join(ROOT, "lib/medusa/index.ts")],
     },
   };
   const host = ts.createCompilerHost(options);

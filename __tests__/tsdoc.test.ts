@@ -3,7 +3,7 @@ import ts from "typescript";
 
 // Every public name carries TSDoc with an @example (house style, after jose): editors show it
 // on hover, and it is the first thing a team reads.
-const entries = ["lib/index.ts", "lib/testing/index.ts"];
+const entries = ["lib/index.ts", "lib/testing/index.ts", "lib/medusa/index.ts"];
 
 const program = ts.createProgram(
   entries.map((e) => path.join(__dirname, "..", e)),

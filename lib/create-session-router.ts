@@ -5,6 +5,8 @@ import {
   type RequestHandler,
   type Response,
 } from "express";
+import { accountChanges } from "./account/account-changes.js";
+import type { BackChannelOptions } from "./account/back-channel.js";
 import { createAuthenticate, type AuthenticateOptions } from "./authenticate.js";
 import { customerLoader } from "./customers/load-customer.js";
 import { createReporter } from "./events.js";
@@ -66,6 +68,13 @@ export interface SessionRouter extends Router {
    */
   readiness(options?: ReadinessOptions): RequestHandler;
   /**
+   * The back-channel for the commerce backend's side (`bff-session/medusa`): a handler to mount
+   * at the URL given there, e.g. `app.post("/bff/back-channel", sessions.backChannel({ secret }))`.
+   * A signed `customer.deleted` call ends every session of that customer; unsigned, stale (over
+   * 60 s) and replayed calls get 401. See "Account changes end sessions" in docs/upstream.md.
+   */
+  backChannel(options: BackChannelOptions): RequestHandler;
+  /**
    * Releases what the router holds: the connections to the backend (`upstream`). In-flight
    * requests finish first. The stores are the app's, and stay open.
    */
@@ -116,10 +125,12 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     forUse: (ref, record) => opened.open(record, ref.token),
   };
   const base = { sessions, policy, options: resolved, failure, logger };
+  // Password updates and deleted customers end sessions (docs/upstream.md).
+  const account = accountChanges({ ...base, store: guarded, report });
   const upstream =
     resolved.upstream === undefined
       ? undefined
-      : createUpstream({ ...base, store, opened, report, upstream: resolved.upstream });
+      : createUpstream({ ...base, store, opened, report, account, upstream: resolved.upstream });
   const customers = resolved.customers ?? upstream!.customers;
   const deps: RouteDeps = {
     ...base,
@@ -156,6 +167,8 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     listCustomerSessions: (customerId: string) => sessions.list(customerId),
     revokeSession: (sessionId: string) => sessions.revokeSession(sessionId),
     storeApi,
+    backChannel: (backChannelOptions: BackChannelOptions) =>
+      account.backChannel(backChannelOptions),
     readiness: (readinessOptions?: ReadinessOptions) =>
       readinessHandler(checks, {
         onFailure: (name, err) => logger.warn({ err, check: name }, "bff-session: not ready"),

@@ -21,7 +21,11 @@ export type DestroyReason =
   /** The backend answered 401 to the kept token (revoked or expired there). */
   | "upstream_unauthorized"
   /** A refreshed token named another customer. */
-  | "customer_changed";
+  | "customer_changed"
+  /** The account's password was updated through the BFF (the reset flow's last step). */
+  | "password_changed"
+  /** The customer was deleted in the backend (the back-channel, `bff-session/medusa`). */
+  | "customer_deleted";
 
 /**
  * What happened, for metrics and audit logs. Events carry ids only: never a token, a cookie

@@ -11,6 +11,8 @@ export type { EnvSessionOptions } from "./options/from-env.js";
 export type { AuthInfo } from "./session/auth-info.js";
 export type { Duration } from "./options/duration.js";
 export type { SessionEvent, DestroyReason } from "./events.js";
+export { BackChannelRefusedError } from "./account/back-channel.js";
+export type { BackChannelOptions, BackChannelRefusal } from "./account/back-channel.js";
 export type { Logger } from "./logger.js";
 
 export { StoreApiError, isStoreApiError } from "./errors/store-api-error.js";

@@ -59,6 +59,7 @@ const server = app.listen(0, "127.0.0.1", async () => {
     // A project without the optional @opentelemetry/api: the package loaded and worked above,
     // and its OpenTelemetry side finds nothing to load.
     if ((await enableOpenTelemetry()) !== false) throw new Error("@opentelemetry/api was found");
+    if (typeof customerDeletedSubscriber !== "function") throw new Error("bff-session/medusa missing");
     console.log("ok: " + process.argv[2]);
   } catch (error) {
     console.error(error);
@@ -78,7 +79,8 @@ const projects = [
     source: body(`const express = require("express");
 const { SignJWT } = require("jose");
 const { createSessionRouter, enableOpenTelemetry, errorHandler, hmacSecret } = require("bff-session");
-const { sessionStoreConformance } = require("bff-session/testing");`),
+const { sessionStoreConformance } = require("bff-session/testing");
+const { customerDeletedSubscriber } = require("bff-session/medusa");`),
   },
   {
     name: "esm-express5",
@@ -88,7 +90,8 @@ const { sessionStoreConformance } = require("bff-session/testing");`),
     source: body(`import express from "express";
 import { SignJWT } from "jose";
 import { createSessionRouter, enableOpenTelemetry, errorHandler, hmacSecret } from "bff-session";
-import { sessionStoreConformance } from "bff-session/testing";`),
+import { sessionStoreConformance } from "bff-session/testing";
+import { customerDeletedSubscriber } from "bff-session/medusa";`),
   },
 ];
 

@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { SignJWT } from "jose";
+import { SignJWT, jwtVerify } from "jose";
 import { CUSTOMER, SECRET } from "../helpers.js";
 
 export interface Seen {
@@ -125,8 +125,13 @@ export function stubBackend() {
   app.post("/auth/customer/emailpass/reset-password", json, (_req, res) => {
     res.status(201).type("text/plain").send("Created");
   });
-  app.post("/auth/customer/emailpass/update", json, (req, res) => {
-    if (req.headers.authorization !== "Bearer reset-token-from-email")
+  app.post("/auth/customer/emailpass/update", json, async (req, res) => {
+    // The fixed token, or a Medusa-shaped reset token (`purpose: "reset"`) signed with SECRET.
+    const reset = await jwtVerify(bearer(req) ?? "", new TextEncoder().encode(SECRET)).then(
+      ({ payload }) => payload.purpose === "reset",
+      () => false,
+    );
+    if (req.headers.authorization !== "Bearer reset-token-from-email" && !reset)
       return void res.status(401).json({ type: "unauthorized", message: "Invalid token" });
     res.json({ success: true });
   });

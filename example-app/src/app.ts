@@ -29,6 +29,11 @@ export interface ExampleOptions {
    * share the counts.
    */
   cookieSecret?: string;
+  /**
+   * Mount the back-channel at /bff/back-channel for bff-session/medusa's customer.deleted
+   * subscriber in the backend, with this shared secret (at least 32 characters).
+   */
+  backChannelSecret?: string;
   /** Front a real Medusa backend instead of the embedded stand-in. */
   medusa?: { url: string; jwtSecret: string; publishableKey?: string };
 }
@@ -85,6 +90,9 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
     ...(options.cookieSecret ? { cookie: { secret: options.cookieSecret } } : {}),
   });
 
+  // A customer deleted in the backend: its subscriber calls here, signed (docs/upstream.md).
+  if (options.backChannelSecret)
+    app.post("/bff/back-channel", sessions.backChannel({ secret: options.backChannelSecret }));
   app.use(sessions);
   // The app's own routes under /store/ come before storeApi(), which forwards the rest.
   app.get("/store/customers/me/sessions", sessions.authenticate(), async (req, res, next) => {

@@ -25,6 +25,7 @@ function optionsFromEnv(env: NodeJS.ProcessEnv): ExampleOptions | string {
     jwksUrl: env.JWKS_URL,
     redisUrl: env.REDIS_URL,
     cookieSecret: env.COOKIE_SECRET,
+    backChannelSecret: env.BFF_BACK_CHANNEL_SECRET,
   };
   if (env.MEDUSA_URL === undefined || env.MEDUSA_URL === "") return options;
   // Named here, before the package sees an empty secret: hmacSecret() can only ask for

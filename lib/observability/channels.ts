@@ -92,7 +92,8 @@ export type SignInMessage =
 
 /**
  * `bff-session:revocation`: sessions ended from elsewhere: one (`scope: "session"`,
- * `revokeSession()`) or all of a customer's (`scope: "customer"`, `revokeCustomerSessions()`).
+ * `revokeSession()`, and each session an account change ends: `reason` `password_changed` or
+ * `customer_deleted`) or all of a customer's (`scope: "customer"`, `revokeCustomerSessions()`).
  *
  * @example
  * ```ts
@@ -102,6 +103,8 @@ export type SignInMessage =
 export interface RevocationMessage {
   scope: "session" | "customer";
   count: number;
+  /** Set when an account change ended the session. */
+  reason?: "password_changed" | "customer_deleted";
   customerId?: string;
   sessionId?: string;
 }

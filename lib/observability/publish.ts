@@ -70,6 +70,18 @@ export function publishEvent(event: SessionEvent): void {
           customerId: event.customerId,
         });
       }
+      if (
+        (event.reason === "password_changed" || event.reason === "customer_deleted") &&
+        revocationChannel.hasSubscribers
+      ) {
+        revocationChannel.publish({
+          scope: "session",
+          count: 1,
+          reason: event.reason,
+          sessionId: event.sessionId,
+          customerId: event.customerId,
+        });
+      }
       if (event.reason === "customer_changed" && tokenRefreshChannel.hasSubscribers) {
         tokenRefreshChannel.publish({ outcome: "refused" });
       }

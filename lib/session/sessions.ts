@@ -215,9 +215,15 @@ export class Sessions {
   /**
    * Ends every session of the customer but `except`. The store is listed a second time after
    * the first pass: a sign-in that was being written while the first list was read (on another
-   * instance) is ended too, not left behind.
+   * instance) is ended too, not left behind. With a `reason` (an account change), each ended
+   * session is reported as `session.destroyed` with it; without, one `session.revoked` says
+   * how many.
    */
-  async revokeCustomer(customerId: string, except: string | undefined): Promise<number> {
+  async revokeCustomer(
+    customerId: string,
+    except: string | undefined,
+    reason?: EndReason,
+  ): Promise<number> {
     const { store } = this.deps;
     const ended = new Set<string>();
     for (let pass = 0; pass < 2; pass++) {
@@ -226,7 +232,12 @@ export class Sessions {
       await store.call("destroy", () => Promise.all(ids.map((id) => store.store.destroy(id))));
       for (const id of ids) ended.add(id);
     }
-    this.deps.report({ type: "session.revoked", customerId, count: ended.size });
+    if (reason !== undefined) {
+      for (const sessionId of ended)
+        this.deps.report({ type: "session.destroyed", sessionId, customerId, reason });
+    } else {
+      this.deps.report({ type: "session.revoked", customerId, count: ended.size });
+    }
     return ended.size;
   }
 

@@ -1,4 +1,5 @@
 import type { RequestHandler } from "express";
+import type { AccountChanges } from "../account/account-changes.js";
 import type { CustomerStore } from "../customers/customer-store.js";
 import type { SessionEvent } from "../events.js";
 import type { ResolvedUpstream } from "../options/upstream-types.js";
@@ -22,6 +23,8 @@ export interface UpstreamDeps extends Omit<RouteDeps, "loadCustomer" | "customer
   store: SessionStore;
   opened: OpenedTokens;
   report: (event: SessionEvent) => void;
+  /** Sign-ins are remembered and password updates end sessions (account-changes.ts). */
+  account: AccountChanges;
   upstream: ResolvedUpstream;
 }
 
@@ -78,6 +81,7 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
         refresher,
         attempts,
         binding,
+        account: deps.account,
       }),
     storeApi: (route) => createStoreApi({ route, client }),
     probe: async () => {

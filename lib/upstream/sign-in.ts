@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from "express";
+import type { AccountChanges } from "../account/account-changes.js";
 import { NoSessionError } from "../errors/errors.js";
 import { StoreApiError } from "../errors/store-api-error.js";
 import { refuseCrossSite } from "../http/csrf.js";
@@ -28,6 +29,8 @@ export interface SignInDeps {
   refresher: TokenRefresher;
   attempts: SignInAttempts | undefined;
   binding: ProviderBinding;
+  /** Remembers who signed in; ends the account's sessions after a password update. */
+  account?: AccountChanges;
 }
 
 /** One sign-in request as the BFF read it: its backend path, its body and the body's fields. */
@@ -46,7 +49,7 @@ type Handle = (req: Request, res: Response, signIn: SignInRequest) => Promise<vo
  * against `upstream.signInLimits`; a third-party sign-in is bound to the browser that began it.
  */
 export function signInRoutes(deps: SignInDeps): Router {
-  const { route: routeDeps, client, adopt, refresher, attempts, binding } = deps;
+  const { route: routeDeps, client, adopt, refresher, attempts, binding, account } = deps;
   const { sessions, options, failure } = routeDeps;
   const { publishableKey } = client.options;
 
@@ -79,7 +82,13 @@ export function signInRoutes(deps: SignInDeps): Router {
     });
   }
 
-  const keepIn = (req: Request, res: Response) => (token: string) => adopt(req, res, token);
+  // `identifier`: the account field of a password sign-in or registration, remembered with the
+  // identity and customer the kept token names, for a password update to find (account/).
+  const keepIn = (req: Request, res: Response, identifier?: string) => async (token: string) => {
+    const standIn = await adopt(req, res, token);
+    await account?.signedIn(String(req.params.provider ?? ""), identifier, token);
+    return standIn;
+  };
 
   const router = Router({ caseSensitive: false });
   router.param("provider", (_req, _res, next, provider: string) => {
@@ -103,7 +112,7 @@ export function signInRoutes(deps: SignInDeps): Router {
       await gate?.settle(ok ? "succeeded" : from.status === 401 ? "failed" : "neither");
       if (from.status === 401) routeDeps.failure.report({ type: "signin.failed", status: 401 });
       if (ok && from.json?.location !== undefined) binding.bind(res, from.json.location);
-      await sendTokenAnswer(res, from, keepIn(req, res));
+      await sendTokenAnswer(res, from, keepIn(req, res, accountOf(signIn.fields)));
     }),
   );
 
@@ -111,7 +120,7 @@ export function signInRoutes(deps: SignInDeps): Router {
   router.post(
     "/auth/customer/:provider/register",
     route("bffRegister", async (req, res, signIn) =>
-      sendTokenAnswer(res, await exchange(req, signIn), keepIn(req, res)),
+      sendTokenAnswer(res, await exchange(req, signIn), keepIn(req, res, accountOf(signIn.fields))),
     ),
   );
 
@@ -132,9 +141,14 @@ export function signInRoutes(deps: SignInDeps): Router {
   );
   router.post(
     "/auth/customer/:provider/update",
-    route("bffPasswordUpdate", async (req, res, signIn) =>
-      sendTokenAnswer(res, await exchange(req, signIn, req.headers.authorization, false)),
-    ),
+    route("bffPasswordUpdate", async (req, res, signIn) => {
+      const { authorization } = req.headers;
+      const from = await exchange(req, signIn, authorization, false);
+      // Every session of the account ends before the browser hears of the new password.
+      if (from.status >= 200 && from.status < 300)
+        await account?.passwordUpdated(String(req.params.provider), bearerOf(authorization));
+      await sendTokenAnswer(res, from);
+    }),
   );
 
   // MFA and verification, as the session (pending or not): a token in the answer upgrades it.
@@ -196,6 +210,12 @@ export function signInRoutes(deps: SignInDeps): Router {
   }
 
   return router;
+}
+
+/** The token of an `Authorization: Bearer …` header (the reset token of a password update). */
+function bearerOf(authorization: string | undefined): string | undefined {
+  const match = /^Bearer +([^\s]+)\s*$/i.exec(authorization ?? "");
+  return match?.[1];
 }
 
 /**

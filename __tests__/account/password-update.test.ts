@@ -1,0 +1,183 @@
+import express from "express";
+import request from "supertest";
+import {
+  createSessionRouter,
+  errorHandler,
+  hmacSecret,
+  MemorySessionStore,
+  type SessionEvent,
+  type SessionStore,
+} from "../../lib/index.js";
+import { SignJWT } from "jose";
+import { SECRET } from "../helpers.js";
+import { RIGHT, passwordSignIn } from "../upstream/bff.js";
+import { stubBackend } from "../upstream/stub-backend.js";
+
+const backend = stubBackend();
+beforeAll(() => backend.start());
+afterAll(() => backend.stop());
+
+const COOKIE_SECRET = "cookie-secret-shared-by-every-instance-0123";
+
+/** Two BFF instances in front of the stub backend, sharing one store (as Redis would be). */
+function instances(store: SessionStore = new MemorySessionStore({ sweepInterval: 0 })) {
+  const events: SessionEvent[] = [];
+  const build = () => {
+    const router = createSessionRouter({
+      keys: hmacSecret(SECRET),
+      sessions: store,
+      cookie: { secret: COOKIE_SECRET },
+      upstream: { baseUrl: backend.url, publishableKey: "pk_bff", timeout: 2 },
+      onEvent: (e) => events.push(e),
+      logger: false,
+    });
+    const app = express();
+    app.use(router);
+    app.use(errorHandler());
+    return app;
+  };
+  return { a: build(), b: build(), events };
+}
+
+/** A reset token as Medusa 2.21.2 issues it (generateResetPasswordTokenWorkflow). */
+const resetToken = (entityId: string, secret = SECRET) =>
+  new SignJWT({
+    entity_id: entityId,
+    provider: "emailpass",
+    actor_type: "customer",
+    purpose: "reset",
+  })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("15m")
+    .setJti(crypto.randomUUID())
+    .sign(new TextEncoder().encode(secret));
+
+const update = (app: express.Express, token: string) =>
+  request(app)
+    .post("/auth/customer/emailpass/update")
+    .set("Authorization", `Bearer ${token}`)
+    .send({ password: "new-password" });
+
+const live = async (app: express.Express, cookie: string) =>
+  (await request(app).get("/auth/session").set("Cookie", cookie)).status === 200;
+
+const ended = (events: SessionEvent[], reason: string) =>
+  events.filter((e) => e.type === "session.destroyed" && e.reason === reason);
+
+describe("a password update through the BFF", () => {
+  test("ends every session of the account, on every instance, each reported as password_changed", async () => {
+    const { a, b, events } = instances();
+    const first = await passwordSignIn(a);
+    const second = await passwordSignIn(b);
+    expect(await live(a, first)).toBe(true);
+    expect(await live(b, second)).toBe(true);
+
+    // The reset token names the e-mail as the backend received it: case and spaces differ.
+    const res = await update(b, await resetToken(" Jo@Example.COM "));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: true });
+    expect(await live(a, first)).toBe(false);
+    expect(await live(b, second)).toBe(false);
+    const reported = ended(events, "password_changed");
+    expect(reported).toHaveLength(2);
+    expect(
+      reported.every((e) => e.type === "session.destroyed" && e.customerId === "cus_123"),
+    ).toBe(true);
+  });
+
+  test("leaves the sessions alone when the backend refuses the update", async () => {
+    const { a, events } = instances();
+    const cookie = await passwordSignIn(a);
+    const res = await update(
+      a,
+      await resetToken(RIGHT.email, "another-secret-that-is-at-least-32-bytes"),
+    );
+    expect(res.status).toBe(401);
+    expect(await live(a, cookie)).toBe(true);
+    expect(ended(events, "password_changed")).toHaveLength(0);
+  });
+
+  test("ends nothing for another account, nor for one that never signed in through the BFF", async () => {
+    const { a, events } = instances();
+    const cookie = await passwordSignIn(a);
+    expect((await update(a, await resetToken("someone-else@example.com"))).status).toBe(200);
+    expect(await live(a, cookie)).toBe(true);
+    expect(ended(events, "password_changed")).toHaveLength(0);
+  });
+
+  test("the fixed test token of the backend (not a JWT the BFF can read) ends nothing", async () => {
+    const { a } = instances();
+    const cookie = await passwordSignIn(a);
+    expect((await update(a, "reset-token-from-email")).status).toBe(200);
+    expect(await live(a, cookie)).toBe(true);
+  });
+
+  test("finds the account of a sign-in completed by MFA", async () => {
+    const { a, events } = instances();
+    const start = await request(a)
+      .post("/auth/customer/emailpass")
+      .send({ email: "mfa@example.com", password: "right-password" });
+    expect(start.status).toBe(200);
+    const pending = String(start.headers["set-cookie"]![0]).split(";")[0]!;
+    const verified = await request(a)
+      .post("/auth/mfa/challenges/authmfachal_1/verify")
+      .set("Cookie", pending)
+      .send({ code: "123456" });
+    expect(verified.status).toBe(200);
+    const cookie = String(verified.headers["set-cookie"]![0]).split(";")[0]!;
+    expect(await live(a, cookie)).toBe(true);
+
+    expect((await update(a, await resetToken("mfa@example.com"))).status).toBe(200);
+    expect(await live(a, cookie)).toBe(false);
+    expect(ended(events, "password_changed")).toHaveLength(1);
+  });
+
+  test("the store keeps no e-mail address: records are keyed by an HMAC, valued by ids", async () => {
+    const inner = new MemorySessionStore({ sweepInterval: 0 });
+    const records: Array<[string, string | null, number]> = [];
+    const store: SessionStore = Object.assign(Object.create(inner) as MemorySessionStore, {
+      setRecord: (key: string, value: string | null, until: number) => {
+        records.push([key, value, until]);
+        return inner.setRecord(key, value, until);
+      },
+    });
+    const { a } = instances(store);
+    const before = Date.now();
+    await passwordSignIn(a);
+    expect(records.length).toBe(2);
+    for (const [key, value, until] of records) {
+      expect(key).toMatch(/^bff:account:(id|ai):[A-Za-z0-9_-]{43}$/);
+      expect(`${key} ${value}`).not.toMatch(/jo@example\.com/i);
+      // As long as a session begun now can live: the absolute timeout (default 10 hours).
+      expect(until).toBeGreaterThanOrEqual(before + 10 * 3600_000);
+      expect(until).toBeLessThanOrEqual(Date.now() + 10 * 3600_000);
+    }
+    expect(records.map(([, value]) => value).sort()).toEqual(["authid_1", "cus_123"]);
+  });
+
+  test("a store without small records: a warning at setup, and the update still answers", async () => {
+    const inner = new MemorySessionStore({ sweepInterval: 0 });
+    const warnings: string[] = [];
+    const store: SessionStore = {
+      get: (id) => inner.get(id),
+      set: (id, r, l) => inner.set(id, r, l),
+      touch: (id, r) => inner.touch(id, r),
+      destroy: (id) => inner.destroy(id),
+      listByCustomer: (id) => inner.listByCustomer(id),
+      consumeTokenId: (id, until) => inner.consumeTokenId(id, until),
+    };
+    const router = createSessionRouter({
+      keys: hmacSecret(SECRET),
+      sessions: store,
+      cookie: { secret: COOKIE_SECRET },
+      upstream: { baseUrl: backend.url, timeout: 2 },
+      logger: { debug() {}, warn: (_o, m) => void warnings.push(String(m)), error() {} },
+    });
+    expect(warnings.some((w) => w.includes("getRecord()/setRecord()"))).toBe(true);
+    const app = express().use(router);
+    const cookie = await passwordSignIn(app);
+    expect((await update(app, await resetToken(RIGHT.email))).status).toBe(200);
+    expect(await live(app, cookie)).toBe(true);
+  });
+});

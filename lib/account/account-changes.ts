@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import type { RequestHandler } from "express";
+import { decodeJwt } from "jose";
+import type { SessionEvent } from "../events.js";
+import type { FailureDeps } from "../http/respond.js";
+import type { Logger } from "../logger.js";
+import type { ResolvedOptions } from "../options/types.js";
+import type { GuardedStore } from "../session/guarded-store.js";
+import type { Sessions } from "../session/sessions.js";
+import { MemorySessionStore } from "../stores/memory.js";
+import type { TokenPolicy } from "../token/verify-token.js";
+import { backChannelHandler, type BackChannelOptions } from "./back-channel.js";
+import { AccountIdentities } from "./identities.js";
+import { endSessionsAfterPasswordUpdate } from "./password-update.js";
+
+/** "Account changes end sessions": what the sign-in routes and the router call. */
+export interface AccountChanges {
+  /** A sign-in route kept `token` (verified already); `identifier` is the body's account field. */
+  signedIn(provider: string, identifier: string | undefined, token: string): Promise<void>;
+  /** The backend accepted a password update with this reset token: ends the account's sessions. */
+  passwordUpdated(provider: string, resetToken: string | undefined): Promise<number>;
+  /** `router.backChannel(options)`. */
+  backChannel(options: BackChannelOptions): RequestHandler;
+}
+
+/** What the account changes are built from: the session core, once, in createSessionRouter. */
+export interface AccountChangesDeps {
+  sessions: Sessions;
+  store: GuardedStore;
+  options: ResolvedOptions;
+  policy: TokenPolicy;
+  failure: FailureDeps;
+  report: (event: SessionEvent) => void;
+  logger: Logger;
+}
+
+/** Builds the account changes once; warns at setup about what the store cannot do. */
+export function accountChanges(deps: AccountChangesDeps): AccountChanges {
+  const { sessions, store, options, policy, logger } = deps;
+  const identities = new AccountIdentities({
+    store,
+    secret: identitySecret(options, store, logger),
+    lifetime: options.lifetime.absoluteTimeout,
+    now: options.now,
+    report: deps.report,
+  });
+  if (options.upstream !== undefined && !identities.enabled) {
+    logger.warn(
+      {},
+      "bff-session: this session store has no getRecord()/setRecord(); a password updated through the BFF cannot end the account's sessions",
+    );
+  }
+  return {
+    async signedIn(provider, identifier, token) {
+      // adopt() has verified this token a moment ago: its claims are read, not checked again.
+      const claims = decodeJwt(token);
+      const customerId = claims[policy.customerIdClaim];
+      const authIdentityId = claims.auth_identity_id;
+      await identities.signedIn({
+        provider,
+        identifier,
+        authIdentityId: typeof authIdentityId === "string" ? authIdentityId : undefined,
+        customerId: typeof customerId === "string" ? customerId : "",
+      });
+    },
+    passwordUpdated: (provider, resetToken) =>
+      endSessionsAfterPasswordUpdate(
+        { identities, sessions, policy, logger },
+        provider,
+        resetToken,
+      ),
+    backChannel: (backChannelOptions) =>
+      backChannelHandler(
+        { sessions, failure: deps.failure, logger, now: options.now },
+        backChannelOptions,
+      ),
+  };
+}
+
+/**
+ * The key of the identity records: the attempt counters' (`upstream.signInLimits.secret`, else
+ * the first `cookie.secret`). Without one, a key of this process: enough for the memory
+ * store, whose records no other instance reads; a shared store gets a warning.
+ */
+function identitySecret(
+  options: ResolvedOptions,
+  store: GuardedStore,
+  logger: Logger,
+): string | Buffer {
+  const limits = options.upstream?.signInLimits;
+  const secret = (limits === false ? undefined : limits?.secret) ?? options.cookie.secrets[0];
+  if (secret !== undefined) return secret;
+  if (options.upstream !== undefined && !(store.store instanceof MemorySessionStore)) {
+    logger.warn(
+      {},
+      'bff-session: no "cookie.secret" (or "upstream.signInLimits.secret"): a password updated through one instance ends only the sessions begun through it',
+    );
+  }
+  return randomBytes(32);
+}

@@ -1,0 +1,98 @@
+import { createHmac } from "node:crypto";
+import type { SessionEvent } from "../events.js";
+import type { GuardedStore } from "../session/guarded-store.js";
+
+/**
+ * Which customer an account identifier belongs to, as the BFF saw it at sign-in: what a
+ * password reset needs, since Medusa's reset token names the identity (`entity_id`, the email
+ * for emailpass, and `provider`), never the customer.
+ *
+ * Two small records beside the sessions (`SessionStore.setRecord`), shared by every instance:
+ *
+ * - `bff:account:id:<HMAC(provider, identifier)>` → the auth identity (`auth_identity_id`),
+ *   written at each password sign-in or registration whose answer carries a token, pending or
+ *   not (a sign-in waiting for MFA, a registration, already name the identity);
+ * - `bff:account:ai:<HMAC(auth identity)>` → the customer, written whenever a kept token names
+ *   both (any sign-in, MFA step or registration completed through the BFF).
+ *
+ * The store never holds an email address: the identifier is normalised (trimmed, lower case, as
+ * the attempt limits count it) and keyed with an HMAC-SHA256 under the same secret as the
+ * attempt counters. Both records live as long as a session begun at that sign-in can
+ * (`session.absoluteTimeout`) and are renewed at every sign-in: a mapping is only needed while
+ * a session it could end may be alive.
+ */
+export class AccountIdentities {
+  constructor(
+    private readonly deps: {
+      store: GuardedStore;
+      /** The HMAC key of the record keys, the same on every instance. */
+      secret: string | Buffer;
+      /** How long a record lives after its last sign-in, in milliseconds. */
+      lifetime: number;
+      now: () => number;
+      report: (event: SessionEvent) => void;
+    },
+  ) {}
+
+  /** The store can keep small records: without them nothing is remembered nor found. */
+  get enabled(): boolean {
+    const { store } = this.deps.store;
+    return typeof store.getRecord === "function" && typeof store.setRecord === "function";
+  }
+
+  /**
+   * Remembers what a token kept at sign-in says: the identifier it was asked for (a password
+   * sign-in's `email` or `username`) → its auth identity, and that identity → its customer.
+   * A failure is reported and swallowed: the sign-in has succeeded already.
+   */
+  async signedIn(sign: {
+    provider: string;
+    identifier: string | undefined;
+    authIdentityId: string | undefined;
+    customerId: string;
+  }): Promise<void> {
+    const { authIdentityId, customerId } = sign;
+    if (!this.enabled || authIdentityId === undefined || authIdentityId === "") return;
+    const writes: Array<Promise<void>> = [];
+    if (sign.identifier !== undefined)
+      writes.push(this.set(this.identifierKey(sign.provider, sign.identifier), authIdentityId));
+    if (customerId !== "") writes.push(this.set(this.identityKey(authIdentityId), customerId));
+    // GuardedStore has reported a failure as `store.error` already.
+    await Promise.all(writes).catch(() => undefined);
+  }
+
+  /** The auth identity and the customer last seen signing in with this identifier, if any. */
+  async find(
+    provider: string,
+    identifier: string,
+  ): Promise<{ authIdentityId: string; customerId: string | undefined } | undefined> {
+    if (!this.enabled) return undefined;
+    const authIdentityId = await this.get(this.identifierKey(provider, identifier));
+    if (authIdentityId === null) return undefined;
+    const customerId = await this.get(this.identityKey(authIdentityId));
+    return { authIdentityId, customerId: customerId ?? undefined };
+  }
+
+  private identifierKey(provider: string, identifier: string): string {
+    // Case and spaces do not make a new account (as for the attempt limits).
+    return `bff:account:id:${this.hmac(`id:${provider}:${identifier.trim().toLowerCase()}`)}`;
+  }
+
+  private identityKey(authIdentityId: string): string {
+    return `bff:account:ai:${this.hmac(`ai:${authIdentityId}`)}`;
+  }
+
+  private hmac(value: string): string {
+    return createHmac("sha256", this.deps.secret).update(value).digest("base64url");
+  }
+
+  private get(key: string): Promise<string | null> {
+    const { store } = this.deps;
+    return store.call("getRecord", () => store.store.getRecord!(key));
+  }
+
+  private set(key: string, value: string): Promise<void> {
+    const { store, lifetime, now } = this.deps;
+    return store.call("setRecord", () => store.store.setRecord!(key, value, now() + lifetime));
+  }
+}
