@@ -34,7 +34,7 @@ export interface AccountChangesDeps {
   logger: Logger;
 }
 
-/** Builds the account changes once; warns at setup about what the store cannot do. */
+/** Builds the account changes once (the store's small records are required at setup). */
 export function accountChanges(deps: AccountChangesDeps): AccountChanges {
   const { sessions, store, options, policy, logger } = deps;
   const identities = new AccountIdentities({
@@ -44,12 +44,6 @@ export function accountChanges(deps: AccountChangesDeps): AccountChanges {
     now: options.now,
     report: deps.report,
   });
-  if (options.upstream !== undefined && !identities.enabled) {
-    logger.warn(
-      {},
-      "bff-session: this session store has no getRecord()/setRecord(); a password updated through the BFF cannot end the account's sessions",
-    );
-  }
   return {
     async signedIn(provider, identifier, token) {
       // adopt() has verified this token a moment ago: its claims are read, not checked again.

@@ -34,12 +34,6 @@ export class AccountIdentities {
     },
   ) {}
 
-  /** The store can keep small records: without them nothing is remembered nor found. */
-  get enabled(): boolean {
-    const { store } = this.deps.store;
-    return typeof store.getRecord === "function" && typeof store.setRecord === "function";
-  }
-
   /**
    * Remembers what a token kept at sign-in says: the identifier it was asked for (a password
    * sign-in's `email` or `username`) → its auth identity, and that identity → its customer.
@@ -52,7 +46,7 @@ export class AccountIdentities {
     customerId: string;
   }): Promise<void> {
     const { authIdentityId, customerId } = sign;
-    if (!this.enabled || authIdentityId === undefined || authIdentityId === "") return;
+    if (authIdentityId === undefined || authIdentityId === "") return;
     const writes: Array<Promise<void>> = [];
     if (sign.identifier !== undefined)
       writes.push(this.set(this.identifierKey(sign.provider, sign.identifier), authIdentityId));
@@ -66,7 +60,6 @@ export class AccountIdentities {
     provider: string,
     identifier: string,
   ): Promise<{ authIdentityId: string; customerId: string | undefined } | undefined> {
-    if (!this.enabled) return undefined;
     const authIdentityId = await this.get(this.identifierKey(provider, identifier));
     if (authIdentityId === null) return undefined;
     const customerId = await this.get(this.identityKey(authIdentityId));

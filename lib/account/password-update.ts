@@ -28,7 +28,7 @@ export async function endSessionsAfterPasswordUpdate(
   resetToken: string | undefined,
 ): Promise<number> {
   const { identities, sessions, policy, logger } = deps;
-  if (!identities.enabled || resetToken === undefined) return 0;
+  if (resetToken === undefined) return 0;
   let entityId: string;
   let claimed: unknown;
   try {
