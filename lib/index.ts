@@ -10,7 +10,7 @@ export { sessionOptionsFromEnv } from "./options/from-env.js";
 export type { EnvSessionOptions } from "./options/from-env.js";
 export type { AuthInfo } from "./session/auth-info.js";
 export type { Duration } from "./options/duration.js";
-export type { SessionEvent } from "./events.js";
+export type { CartTransferFailure, SessionEvent } from "./events.js";
 export type { Logger } from "./logger.js";
 
 export { StoreApiError, isStoreApiError } from "./errors/store-api-error.js";
