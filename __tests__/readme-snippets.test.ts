@@ -407,7 +407,7 @@ afterAll(async () => {
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     await client.query(
-      "DROP TABLE IF EXISTS bff_sessions, bff_sessions_used_tokens, bff_sessions_attempts",
+      "DROP TABLE IF EXISTS bff_sessions, bff_sessions_used_tokens, bff_sessions_attempts, bff_sessions_records",
     );
     await client.end();
   }

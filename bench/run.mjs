@@ -71,6 +71,12 @@ const ALL_CASES = [
     label: "bff-session storeApi(): GET /store/customers/me",
     competitor: "minimum-forward",
   },
+  { id: "minimum-forward-8k", label: "floor (forward): a guest's 8 KiB answer, undici, streamed" },
+  {
+    id: "bff-forward-8k",
+    label: "bff-session storeApi(): a guest's 8 KiB answer, buffered",
+    competitor: "minimum-forward-8k",
+  },
 ];
 
 // BENCH_CASES=a,b,c runs only those cases (a quick look while working on one path).
@@ -88,6 +94,7 @@ const TARGETS = [
   { a: "bff-get-postgres", b: "express-session-get-postgres", min: 1 },
   { a: "bff-post-postgres", b: "express-session-post-postgres", min: 1 },
   { a: "bff-forward", b: "minimum-forward", min: 0.9 },
+  { a: "bff-forward-8k", b: "minimum-forward-8k", min: 0.9 },
 ];
 
 const median = (values) => {

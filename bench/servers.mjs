@@ -110,6 +110,15 @@ async function loginCookie(base) {
 
 const BACKEND = process.env.BENCH_BACKEND_URL;
 const CUSTOMER_JSON = JSON.stringify({ customer: CUSTOMER });
+// A product list of 8 KiB, as a storefront's catalogue page asks for.
+const PRODUCTS_JSON = JSON.stringify({
+  products: Array.from({ length: 24 }, (_, i) => ({
+    id: `prod_01J${String(i).padStart(23, "0")}`,
+    title: `Product ${i}`,
+    handle: `product-${i}`,
+    description: "x".repeat(220),
+  })),
+});
 
 const cases = {
   // The commerce backend stand-in the forwarding cases call (and, measured directly, the
@@ -119,7 +128,36 @@ const cases = {
       res.setHeader("Content-Type", "application/json; charset=utf-8");
       res.end(CUSTOMER_JSON);
     });
+    app.get("/store/products", (_req, res) => {
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      res.end(PRODUCTS_JSON);
+    });
     return { path: "/store/customers/me" };
+  },
+  // The hand-written floor of forwarding a guest's 8 KiB product list: undici, streamed.
+  async "minimum-forward-8k"() {
+    const pool = new Pool(BACKEND, { connections: 128 });
+    app.get("/store/products", async (req, res) => {
+      try {
+        const answer = await pool.request({ path: req.url, method: "GET" });
+        res.status(answer.statusCode);
+        res.setHeader("Content-Type", answer.headers["content-type"]);
+        answer.body.pipe(res);
+      } catch {
+        res.status(502).end();
+      }
+    });
+    return { path: "/store/products" };
+  },
+  async "bff-forward-8k"() {
+    const router = createSessionRouter({
+      keys: hmacSecret(SECRET),
+      upstream: { baseUrl: BACKEND, publishableKey: "pk_bench" },
+      csrf: false,
+    });
+    app.use(router);
+    app.use(router.storeApi());
+    return { path: "/store/products" };
   },
   // The hand-written floor of forwarding: undici, the bearer added, status, type and body passed.
   async "minimum-forward"() {

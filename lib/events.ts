@@ -3,6 +3,27 @@ import type { Logger } from "./logger.js";
 import { publishEvent } from "./observability/publish.js";
 
 /**
+ * Why a session was ended before its time.
+ *
+ * @example
+ * ```ts
+ * const byUser = (reason: DestroyReason) => reason === "logout" || reason === "revoked";
+ * ```
+ */
+export type DestroyReason =
+  | "logout"
+  | "replaced"
+  | "customer_gone"
+  /** The customer signed in once more than `session.maxPerCustomer` allows. */
+  | "limit"
+  /** `revokeSession()`: signed out from another device. */
+  | "revoked"
+  /** The backend answered 401 to the kept token (revoked or expired there). */
+  | "upstream_unauthorized"
+  /** A refreshed token named another customer. */
+  | "customer_changed";
+
+/**
  * What happened, for metrics and audit logs. Events carry ids only: never a token, a cookie
  * value or claims. `sessionId` is the store key (a hash), safe to log.
  *
@@ -23,18 +44,7 @@ export type SessionEvent =
       type: "session.destroyed";
       sessionId: string;
       customerId: string | undefined;
-      /** `limit`: the customer signed in once more than `session.maxPerCustomer` allows. */
-      reason:
-        | "logout"
-        | "replaced"
-        | "customer_gone"
-        | "limit"
-        /** `revokeSession()`: signed out from another device. */
-        | "revoked"
-        /** The backend answered 401 to the kept token (revoked or expired there). */
-        | "upstream_unauthorized"
-        /** A refreshed token named another customer. */
-        | "customer_changed";
+      reason: DestroyReason;
     }
   | { type: "session.revoked"; customerId: string; count: number }
   | { type: "session.expired"; sessionId: string; customerId: string; kind: "idle" | "absolute" }

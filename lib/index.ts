@@ -10,7 +10,7 @@ export { sessionOptionsFromEnv } from "./options/from-env.js";
 export type { EnvSessionOptions } from "./options/from-env.js";
 export type { AuthInfo } from "./session/auth-info.js";
 export type { Duration } from "./options/duration.js";
-export type { CartTransferFailure, SessionEvent } from "./events.js";
+export type { CartTransferFailure, SessionEvent, DestroyReason } from "./events.js";
 export type { Logger } from "./logger.js";
 
 export { StoreApiError, isStoreApiError } from "./errors/store-api-error.js";
@@ -67,14 +67,7 @@ export type {
   AttemptVerdict,
 } from "./stores/session-store.js";
 
-export {
-  CHANNELS,
-  lowCardinalityRoute,
-  routeFamily,
-  enableOpenTelemetry,
-  disableOpenTelemetry,
-  readinessHandler,
-} from "./observability/index.js";
+export { CHANNELS } from "./observability/channels.js";
 export type {
   SessionStartMessage,
   SessionEndMessage,
@@ -85,7 +78,8 @@ export type {
   CartTransferMessage,
   ForwardMessage,
   RefreshMessage,
-  ReadinessCheck,
-  ReadinessOptions,
-  ReadinessBody,
-} from "./observability/index.js";
+} from "./observability/channels.js";
+export { lowCardinalityRoute, routeFamily } from "./observability/route.js";
+export { enableOpenTelemetry, disableOpenTelemetry } from "./observability/otel.js";
+export { readinessHandler } from "./observability/readiness.js";
+export type { ReadinessCheck, ReadinessOptions, ReadinessBody } from "./observability/readiness.js";

@@ -56,6 +56,9 @@ const server = app.listen(0, "127.0.0.1", async () => {
     await fetch(base + "/auth/session", { method: "DELETE", headers: { cookie } });
     if ((await fetch(base + "/me", { headers: { cookie } })).status !== 401) throw new Error("logout failed");
     if (typeof sessionStoreConformance !== "function") throw new Error("bff-session/testing missing");
+    // A project without the optional @opentelemetry/api: the package loaded and worked above,
+    // and its OpenTelemetry side finds nothing to load.
+    if ((await enableOpenTelemetry()) !== false) throw new Error("@opentelemetry/api was found");
     console.log("ok: " + process.argv[2]);
   } catch (error) {
     console.error(error);
@@ -74,7 +77,7 @@ const projects = [
     file: "index.js",
     source: body(`const express = require("express");
 const { SignJWT } = require("jose");
-const { createSessionRouter, errorHandler, hmacSecret } = require("bff-session");
+const { createSessionRouter, enableOpenTelemetry, errorHandler, hmacSecret } = require("bff-session");
 const { sessionStoreConformance } = require("bff-session/testing");`),
   },
   {
@@ -84,7 +87,7 @@ const { sessionStoreConformance } = require("bff-session/testing");`),
     file: "index.js",
     source: body(`import express from "express";
 import { SignJWT } from "jose";
-import { createSessionRouter, errorHandler, hmacSecret } from "bff-session";
+import { createSessionRouter, enableOpenTelemetry, errorHandler, hmacSecret } from "bff-session";
 import { sessionStoreConformance } from "bff-session/testing";`),
   },
 ];

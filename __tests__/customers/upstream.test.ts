@@ -53,7 +53,8 @@ function backend() {
     if (mode === "403") return void res.status(403).json({ type: "forbidden", message: "No" });
     if (mode === "409") return void res.status(409).json({ type: "conflict", message: "busy" });
     if (mode === "not-json") return void res.status(200).type("text/html").send("<html>");
-    if (mode === "slow") return void setTimeout(() => res.json({ customer: CUSTOMER }), 500);
+    // Past the 200 ms timeout by more than undici's timer granularity (about a second).
+    if (mode === "slow") return void setTimeout(() => res.json({ customer: CUSTOMER }), 1500);
     if (mode === "other-customer")
       return void res.json({ customer: { ...CUSTOMER, id: "cus_other" } });
     res.json({ customer: CUSTOMER });
@@ -118,16 +119,16 @@ describe("upstreamCustomerStore()", () => {
     ["401", 401, "Unauthorized"],
     ["404", 404, { message: "Customer with id: cus_123 was not found", type: "not_found" }],
     ["409", 409, { code: "unknown_error", type: "conflict" }],
-    ["500", 500, { message: "The commerce backend is unavailable.", type: "unexpected_state" }],
-    ["slow", 500, { message: "The commerce backend is unavailable.", type: "unexpected_state" }],
+    ["500", 502, { message: "The commerce backend is unavailable.", type: "unexpected_state" }],
+    ["slow", 504, { message: "The commerce backend is unavailable.", type: "unexpected_state" }],
     [
       "not-json",
-      500,
+      502,
       { message: "The commerce backend is unavailable.", type: "unexpected_state" },
     ],
     [
       "other-customer",
-      500,
+      502,
       { message: "The commerce backend is unavailable.", type: "unexpected_state" },
     ],
   ] as const)("maps upstream %s to %d", async (mode, status, body) => {
@@ -144,38 +145,40 @@ describe("upstreamCustomerStore()", () => {
   // A fault of the BFF's configuration or of the backend is a server error with an event and a
   // log line saying why; the backend's text (about API keys, fields) never reaches the browser.
   it.each([
-    ["bad-key", "400 not_allowed: A valid publishable key"],
-    ["400", "400 invalid_data"],
-    ["403", "403 forbidden"],
-    ["500", "500 database_error"],
-    ["slow", "aborted"],
-    ["not-json", "another customer"],
-  ] as const)("upstream %s → 500, a customer.error event and a log line", async (mode, why) => {
-    const logged: unknown[] = [];
-    const t = buildApp(
-      {
-        customers: upstreamCustomerStore({ baseUrl, publishableKey: "pk_wrong", timeout: 200 }),
-        token: { keep: true },
-        now: Date.now,
-        logger: { debug() {}, warn() {}, error: (obj, msg) => logged.push([msg, obj]) },
-      },
-      createClock(Date.now()),
-    );
-    upstream.setMode(mode);
-    const res = await login(t);
-    expect(res.status).toBe(500);
-    expect(res.body).toEqual({
-      message: "The commerce backend is unavailable.",
-      type: "unexpected_state",
-    });
-    const events = t.events.filter((e) => e.type === "customer.error");
-    expect(events).toHaveLength(1);
-    const cause = (events[0] as { error: Error }).error.cause as Error;
-    expect(`${cause.name} ${cause.message}`).toContain(why);
-    expect(inspect(logged, { depth: 5 })).toContain(why);
-  });
+    ["bad-key", 502, "400 not_allowed: A valid publishable key"],
+    ["400", 502, "400 invalid_data"],
+    ["403", 502, "403 forbidden"],
+    ["500", 502, "500 database_error"],
+    ["slow", 504, "did not answer in time"],
+    ["not-json", 502, "another customer"],
+  ] as const)(
+    "upstream %s → %d, a customer.error event and a log line",
+    async (mode, status, why) => {
+      const logged: unknown[] = [];
+      const t = buildApp(
+        {
+          customers: upstreamCustomerStore({ baseUrl, publishableKey: "pk_wrong", timeout: 200 }),
+          token: { keep: true },
+          now: Date.now,
+          logger: { debug() {}, warn() {}, error: (obj, msg) => logged.push([msg, obj]) },
+        },
+        createClock(Date.now()),
+      );
+      upstream.setMode(mode);
+      const res = await login(t);
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual({
+        message: "The commerce backend is unavailable.",
+        type: "unexpected_state",
+      });
+      const events = t.events.filter((e) => e.type === "customer.error");
+      expect(events).toHaveLength(1);
+      expect((events[0] as { error: Error }).error.message).toContain(why);
+      expect(inspect(logged, { depth: 5 })).toContain(why);
+    },
+  );
 
-  it("a backend that is not listening → 500 unexpected_state, with an event", async () => {
+  it("a backend that is not listening → 502 unexpected_state, with an event", async () => {
     const t = buildApp(
       {
         customers: upstreamCustomerStore({ baseUrl: "http://127.0.0.1:1" }),
@@ -185,7 +188,7 @@ describe("upstreamCustomerStore()", () => {
       createClock(Date.now()),
     );
     const res = await login(t);
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(502);
     expect(res.body.type).toBe("unexpected_state");
     expect(t.events.map((e) => e.type)).toContain("customer.error");
   });

@@ -162,6 +162,7 @@ describe("what the stores must be able to do", () => {
       consumeTokenId: false,
       listByCustomer: true, // MemoryStore has all()
       attemptCounter: false,
+      records: false,
     });
   });
 
@@ -172,6 +173,7 @@ describe("what the stores must be able to do", () => {
       consumeTokenId: true,
       listByCustomer: true,
       attemptCounter: true,
+      records: true,
     });
   });
 });

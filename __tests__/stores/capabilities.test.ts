@@ -10,12 +10,14 @@ describe("checkStoreCapabilities", () => {
       consumeTokenId: false,
       listByCustomer: false,
       attemptCounter: false,
+      records: false,
     });
     const full = fullStore();
     expect(checkStoreCapabilities(full, { upstream: true, singleUse: true })).toEqual({
       consumeTokenId: true,
       listByCustomer: true,
       attemptCounter: true,
+      records: true,
     });
   });
 
@@ -29,6 +31,7 @@ describe("checkStoreCapabilities", () => {
       consumeTokenId: true,
       listByCustomer: true,
       attemptCounter: true,
+      records: true,
     });
   });
 
@@ -56,10 +59,54 @@ describe("checkStoreCapabilities", () => {
   );
 
   it("allows a store without attemptCounter (counted per process), and says so", () => {
-    const store = { ...bareStore(), consumeTokenId: async () => true };
+    const { attemptCounter, ...store } = fullStore();
+    void attemptCounter;
     expect(checkStoreCapabilities(store, { upstream: true, singleUse: false }).attemptCounter).toBe(
       false,
     );
+  });
+
+  describe("small records (getRecord and setRecord)", () => {
+    const without = (...methods: Array<"getRecord" | "setRecord">): SessionStore => {
+      const store: Partial<SessionStore> = fullStore();
+      for (const method of methods) delete store[method];
+      return store as SessionStore;
+    };
+
+    it.each<[string, Array<"getRecord" | "setRecord">]>([
+      ["getRecord, setRecord", ["getRecord", "setRecord"]],
+      ["getRecord", ["getRecord"]],
+      ["setRecord", ["setRecord"]],
+    ])(
+      "refuses a store without %s when upstream is on, naming option and methods",
+      (named, gone) => {
+        const check = () =>
+          checkStoreCapabilities(without(...gone), { upstream: true, singleUse: false });
+        expect(check).toThrow(TypeError);
+        expect(check).toThrow(
+          `option "sessions": this store cannot keep small records (${named}), which "upstream" needs`,
+        );
+      },
+    );
+
+    it("names consumeTokenId first when both are missing (the adapter's case)", () => {
+      const check = () => checkStoreCapabilities(bareStore(), { upstream: true, singleUse: false });
+      expect(check).toThrow(/\(consumeTokenId\)/);
+    });
+
+    it("are only needed by upstream: without it a store lacking them is accepted", () => {
+      expect(
+        checkStoreCapabilities(without("getRecord", "setRecord"), {
+          upstream: false,
+          singleUse: true,
+        }),
+      ).toMatchObject({ consumeTokenId: true, records: false });
+    });
+
+    it("one of the two is not the capability", () => {
+      expect(checkStoreCapabilities(without("setRecord"), NOTHING).records).toBe(false);
+      expect(checkStoreCapabilities(without("getRecord"), NOTHING).records).toBe(false);
+    });
   });
 
   it("only inspects: no method of the store is called", () => {

@@ -15,6 +15,7 @@ const ADAPTER_LACKS = {
     "the express-session adapter does not cap (it would read every session per sign-in)",
   consumeTokenId: "express-session stores cannot record a token atomically",
   attemptCounter: "express-session stores have no atomic counter",
+  records: "the express-session adapter keeps sessions only",
 };
 
 sessionStoreConformance("MemorySessionStore", () => new MemorySessionStore({ sweepInterval: 0 }));
@@ -67,21 +68,54 @@ describe("the kit reports what a store lacks as skipped, never as passed", () =>
     lacks: { maxPerCustomer: "it does not cap" },
   });
 
-  it("registers list, single-use, cap and attempt-counter cases as skipped, with the reasons", () => {
+  it("registers list, single-use, cap, attempt-counter and record cases as skipped, with the reasons", () => {
     expect(cases.skipped).toEqual([
       "listByCustomer lists exactly the customer's live sessions (skipped: the store has no listByCustomer())",
       "consumeTokenId is true once per id, atomically (skipped: the store has no consumeTokenId())",
       "consumeTokenId forgets an id once its period is over (skipped: the store has no consumeTokenId())",
       "set with maxPerCustomer ends the customer's oldest sessions, never the new one nor others' (skipped: it does not cap)",
       "attemptCounter allows `attempts` per key, refuses beyond, and reward and delete give back (skipped: the store has no attemptCounter())",
+      "setRecord then getRecord returns the string as given; a later write replaces it, null removes it (skipped: the store has no getRecord() or setRecord())",
+      "getRecord reads null once the record's until passes, and setRecord writes it again (skipped: the store has no getRecord() or setRecord())",
+      "setRecord keeps records up to the documented bounds whole: a 200-character key, a 4 KiB value (skipped: the store has no getRecord() or setRecord())",
+      "getRecord/setRecord and sessions are kept apart, also under one key (skipped: the store has no getRecord() or setRecord())",
     ]);
     expect(
       cases.run.some((name) =>
-        /listByCustomer|consumeTokenId|maxPerCustomer|attemptCounter/.test(name),
+        /listByCustomer|consumeTokenId|maxPerCustomer|attemptCounter|getRecord|setRecord/.test(
+          name,
+        ),
       ),
     ).toBe(false);
     expect(cases.run).toContain(
       "touch and destroy racing in either order: once destroy resolved, gone",
     );
+  });
+});
+
+describe("the kit finds a store with half of the record methods lacking records", () => {
+  const skipped: string[] = [];
+  const run: string[] = [];
+  const half: SessionStore = {
+    get: async () => null,
+    set: async () => {},
+    touch: async () => false,
+    destroy: async () => {},
+    getRecord: async () => null,
+  };
+  sessionStoreConformance("getRecord only", () => half, {
+    harness: {
+      describe: (_name, fn) => fn(),
+      it: (name) => void run.push(name),
+      skip: (name) => void skipped.push(name),
+    },
+  });
+
+  it("reports its record cases as skipped, naming the missing method", () => {
+    const records = skipped.filter((name) => /getRecord|setRecord/.test(name));
+    expect(records).toHaveLength(4);
+    for (const name of records)
+      expect(name).toMatch(/\(skipped: the store has no setRecord\(\)\)$/);
+    expect(run.filter((name) => /getRecord|setRecord/.test(name))).toEqual([]);
   });
 });

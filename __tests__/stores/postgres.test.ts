@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import request from "supertest";
 import { PostgresSessionStore, type SessionRecord } from "../../lib/index.js";
@@ -16,10 +18,25 @@ describe("PostgresSessionStore setup", () => {
     expect(
       () => new PostgresSessionStore({ pool, table: "auth.bff_sessions", sweepInterval: 0 }),
     ).not.toThrow();
-    expect(PostgresSessionStore.schema("auth.bff_sessions")).toMatch(
-      /CREATE TABLE IF NOT EXISTS auth\.bff_sessions \(/,
+    const sql = PostgresSessionStore.schema("auth.bff_sessions");
+    expect(sql).toMatch(/CREATE TABLE IF NOT EXISTS auth\.bff_sessions \(/);
+    expect(sql).toMatch(
+      /CREATE TABLE IF NOT EXISTS auth\.bff_sessions_records \(\n {2}key text PRIMARY KEY,/,
     );
+    expect(sql).toContain("CREATE INDEX IF NOT EXISTS auth_bff_sessions_records_expires_idx");
   });
+});
+
+it("docs/stores.md shows the SQL that schema() runs, comments aside", () => {
+  const doc = readFileSync(path.join(__dirname, "../../docs/stores.md"), "utf8");
+  const shown = /```sql\n([\s\S]*?)```/.exec(doc)![1]!;
+  const normalise = (sql: string) =>
+    sql
+      .replace(/--.*$/gm, "")
+      .replace(/\s+/g, " ")
+      .replace(/ ?([(),]) ?/g, "$1")
+      .trim();
+  expect(normalise(shown)).toBe(normalise(PostgresSessionStore.schema()));
 });
 
 describePostgres("PostgresSessionStore on the real PostgreSQL", () => {
@@ -76,6 +93,25 @@ describePostgres("PostgresSessionStore on the real PostgreSQL", () => {
     await (other as unknown as { pool: pg.Pool }).pool.end();
   });
 
+  it("keeps small records in <table>_records: upserted, expired rows ignored on read", async () => {
+    let now = Date.now();
+    const store = db.store(() => now);
+    await store.setRecord("identity:abc", "cus_1", now + 1000.5);
+    await store.setRecord("identity:abc", "cus_2", now + 1000.5);
+    const { rows } = await db.pool.query(
+      `SELECT key, value, expires_at FROM ${db.table}_records WHERE key = 'identity:abc'`,
+    );
+    expect(rows).toEqual([{ key: "identity:abc", value: "cus_2", expires_at: String(now + 1001) }]);
+    expect(await store.getRecord("identity:abc")).toBe("cus_2");
+    now += 1001;
+    expect(await store.getRecord("identity:abc")).toBeNull();
+    await store.setRecord("identity:abc", null, now);
+    expect(
+      (await db.pool.query(`SELECT 1 FROM ${db.table}_records WHERE key = 'identity:abc'`))
+        .rowCount,
+    ).toBe(0);
+  });
+
   it("touch cannot revive an expired row", async () => {
     let now = Date.now();
     const store = db.store(() => now);
@@ -99,14 +135,20 @@ describePostgres("PostgresSessionStore on the real PostgreSQL", () => {
     );
     await store.set("sweep-live", rec("cus_sweep_live", now));
     await store.consumeTokenId("sweep-token", now + 500);
+    await store.setRecord("sweep-record", "gone", now + 500);
+    await store.setRecord("sweep-record-live", "kept", now + 60_000);
     now += 501;
     const queries = jest.spyOn(db.pool, "query");
     expect(await store.sweep()).toBe(30);
-    // 30 rows in batches of 7: five statements for sessions, one each for used tokens and
-    // sign-in attempts.
-    expect(queries).toHaveBeenCalledTimes(7);
+    // 30 rows in batches of 7: five statements for sessions, one each for used tokens,
+    // sign-in attempts and small records.
+    expect(queries).toHaveBeenCalledTimes(8);
     queries.mockRestore();
     expect(await store.get("sweep-live")).not.toBeNull();
+    const records = await db.pool.query(
+      `SELECT key FROM ${db.table}_records WHERE key LIKE 'sweep-record%'`,
+    );
+    expect(records.rows).toEqual([{ key: "sweep-record-live" }]);
     expect((await db.pool.query("SELECT 1")).rowCount).toBe(1);
   });
 

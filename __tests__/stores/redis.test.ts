@@ -31,11 +31,17 @@ describe("RedisSessionStore setup", () => {
       idleExpiresAt: now + 1000,
       absoluteExpiresAt: now + 2000,
     });
+    await store.getRecord("cart:cus_1");
+    await store.setRecord("cart:cus_1", "cart_1", now + 1000);
+    await store.setRecord("cart:cus_1", null, now + 1000);
     expect(sendCommand.mock.calls.map(([key, readonly, args]) => [key, readonly, args[0]])).toEqual(
       [
         ["p:s:sid", true, "GET"],
         ["p:c:cus_1", false, "EVALSHA"],
         ["p:s:sid", false, "SET"],
+        ["p:r:cart:cus_1", true, "GET"],
+        ["p:r:cart:cus_1", false, "SET"],
+        ["p:r:cart:cus_1", false, "DEL"],
       ],
     );
   });
@@ -76,6 +82,26 @@ describeRedis("RedisSessionStore on the real Redis", () => {
     const indexTtl = await io.pttl(`${prefix}c:cus_layout`);
     expect(indexTtl).toBeGreaterThan(595_000);
     expect(indexTtl).toBeLessThanOrEqual(600_000);
+  });
+
+  it("keeps a small record under r:<key> with a TTL to its until, by the store's clock", async () => {
+    let now = Date.now() - 5_000; // the store's clock, not Redis's, sets the TTL
+    const store = new RedisSessionStore({ client: io, prefix, now: () => now });
+    await store.setRecord("cart:cus_layout", "cart_01", now + 60_000);
+    expect(await io.get(`${prefix}r:cart:cus_layout`)).toBe("cart_01");
+    const ttl = await io.pttl(`${prefix}r:cart:cus_layout`);
+    expect(ttl).toBeGreaterThan(55_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await store.getRecord("cart:cus_layout")).toBe("cart_01");
+    // A write whose until has passed removes the record instead of refusing the TTL.
+    now += 61_000;
+    await store.setRecord("cart:cus_layout", "cart_02", now - 1);
+    expect(await io.exists(`${prefix}r:cart:cus_layout`)).toBe(0);
+    // A fractional until goes as whole milliseconds (Redis refuses a fractional PX).
+    await store.setRecord("cart:cus_layout", "cart_03", now + 10_000.5);
+    expect(await io.pttl(`${prefix}r:cart:cus_layout`)).toBeGreaterThan(9_000);
+    await store.setRecord("cart:cus_layout", null, now + 60_000);
+    expect(await io.exists(`${prefix}r:cart:cus_layout`)).toBe(0);
   });
 
   it("takes the absolute deadline as TTL when it comes first, and never shortens the index", async () => {

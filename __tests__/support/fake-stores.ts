@@ -18,4 +18,6 @@ export const fullStore = (): SessionStore => ({
     reward: async () => {},
     delete: async () => {},
   }),
+  getRecord: async () => null,
+  setRecord: async () => {},
 });

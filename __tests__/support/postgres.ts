@@ -27,7 +27,9 @@ export function usePostgres(label: string) {
     await ctx.store().createTable();
   });
   afterAll(async () => {
-    await ctx.pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_used_tokens`);
+    await ctx.pool.query(
+      `DROP TABLE IF EXISTS ${table}, ${table}_used_tokens, ${table}_attempts, ${table}_records`,
+    );
     await ctx.pool.end();
   });
   return ctx;

@@ -500,6 +500,8 @@ describe("options", () => {
       touch: jest.fn(),
       destroy: jest.fn(),
       consumeTokenId: jest.fn(),
+      getRecord: jest.fn(),
+      setRecord: jest.fn(),
     };
     expect(() =>
       bffFor(backend, { sessions: shared, upstreamExtra: { signInLimits: false } }),

@@ -511,3 +511,51 @@ describe("upstream options", () => {
     );
   });
 });
+
+describe("a registration's stand-in", () => {
+  it("is swapped only on POST /store/customers, never on another route", async () => {
+    const t = bff();
+    const reg = await request(t.app).post("/auth/customer/emailpass/register").send({});
+    const cookie = cookiePair(setCookie(reg.headers));
+    const standIn = reg.body.token as string;
+    const elsewhere = await request(t.app)
+      .get("/store/carts/cart_1")
+      .set("Cookie", cookie)
+      .set("Authorization", `Bearer ${standIn}`);
+    expect(elsewhere.status).toBe(200);
+    expect(backend.last().headers.authorization).toBeUndefined();
+    // Not used up by the other route: the customer creation still gets the token.
+    const created = await request(t.app)
+      .post("/store/customers")
+      .set("Cookie", cookie)
+      .set("Authorization", `Bearer ${standIn}`)
+      .send({ email: "new@example.com" });
+    expect(created.status).toBe(200);
+    expect(backend.state.created).toHaveLength(1);
+  });
+});
+
+describe("mounted below a path", () => {
+  it("storeApi() and the sign-in routes work wherever the app mounts them", async () => {
+    const router = createSessionRouter({
+      keys: hmacSecret(SECRET),
+      sessions: new MemorySessionStore({ sweepInterval: 0 }),
+      upstream: { baseUrl: backend.url, publishableKey: "pk_bff" },
+      logger: false,
+    });
+    const app = express();
+    app.use("/api", router);
+    app.use("/api", router.storeApi());
+    app.use(errorHandler());
+    const products = await request(app).get("/api/store/products?limit=2");
+    expect(products.status).toBe(200);
+    expect(backend.last().url).toBe("/store/products?limit=2");
+    const signIn = await request(app)
+      .post("/api/auth/customer/emailpass")
+      .send({ email: "jo@example.com", password: "right-password" });
+    expect(signIn.status).toBe(200);
+    expect(backend.last().url).toBe("/auth/customer/emailpass");
+    // Not mounted at the root: /store/… of the app itself is not the BFF's.
+    expect((await request(app).get("/store/products")).status).toBe(404);
+  });
+});

@@ -4,7 +4,8 @@
  * merged, and every forwarded answer varies on `Cookie`.
  */
 import request from "supertest";
-import { mergeVary } from "../../lib/upstream/headers.js";
+import type express from "express";
+import { mergeVary, requestHeaders } from "../../lib/upstream/headers.js";
 import { bffFor, passwordSignIn } from "./bff.js";
 import { stubBackend } from "./stub-backend.js";
 
@@ -20,6 +21,15 @@ const SPOOFED = {
   "X-Forwarded-Port": "443",
   Forwarded: "for=203.0.113.7;host=evil.example",
   "X-Real-IP": "203.0.113.7",
+  "X-Client-IP": "203.0.113.7",
+  "True-Client-IP": "203.0.113.7",
+  "CF-Connecting-IP": "203.0.113.7",
+  "Fastly-Client-IP": "203.0.113.7",
+  "X-Cluster-Client-IP": "203.0.113.7",
+  "X-ProxyUser-Ip": "203.0.113.7",
+  "X-Original-URL": "/admin/users",
+  "X-Rewrite-URL": "/admin/users",
+  "X-HTTP-Method-Override": "DELETE",
 };
 
 describe("the browser's forwarding headers never reach the backend", () => {
@@ -36,10 +46,27 @@ describe("the browser's forwarding headers never reach the backend", () => {
     expect(seen["x-forwarded-host"]).toBeUndefined();
     expect(seen["x-forwarded-proto"]).toBeUndefined();
     expect(seen["x-forwarded-port"]).toBeUndefined();
+    for (const name of Object.keys(SPOOFED).map((n) => n.toLowerCase())) {
+      if (name !== "x-forwarded-for") expect([name, seen[name]]).toEqual([name, undefined]);
+    }
     // The BFF's own, from req.ip: the app trusts its loopback proxy, which saw 198.51.100.1;
     // what the client wrote before that is not believed.
     expect(seen["x-forwarded-for"]).toBe("198.51.100.1");
   });
+});
+
+it("a request padded with headers cannot push the BFF's own past a backend's header limit", () => {
+  // Node's http parser keeps the first 2000 headers of a request, as a backend's may.
+  const incoming = Object.fromEntries(Array.from({ length: 2100 }, (_, i) => [`x-pad-${i}`, "x"]));
+  const req = { headers: incoming, ip: "198.51.100.1" } as unknown as express.Request;
+  const body = { bytes: Buffer.from("{}"), decoded: false };
+  const headers = requestHeaders(req, body, { token: "t", publishableKey: "pk_bff" });
+  expect(Object.keys(headers).slice(0, 4).sort()).toEqual([
+    "authorization",
+    "content-length",
+    "x-forwarded-for",
+    "x-publishable-api-key",
+  ]);
 });
 
 describe("the backend's CORS headers never reach the browser", () => {

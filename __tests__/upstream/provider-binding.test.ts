@@ -55,3 +55,13 @@ it.each([
   expect(String(res.headers["set-cookie"] ?? "")).not.toMatch(/bff\.sid=[^;]/);
   expect(callbacks()).toHaveLength(0);
 });
+
+it("over HTTPS the binding is a __Host- cookie, host-only, even when the session cookie has a Domain", async () => {
+  const t = bffFor(backend, { cookie: { secure: true, domain: "shop.example" } });
+  const res = await request(t.app).post("/auth/customer/google").send({});
+  const line = ([] as string[])
+    .concat(res.headers["set-cookie"] ?? [])
+    .find((l) => l.startsWith("__Host-bff.sid.signin="));
+  expect(line).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/);
+  expect(line).not.toMatch(/Domain=/i);
+});

@@ -92,3 +92,17 @@ it("plain UTF-8 JSON and forms are read and counted as before", async () => {
   // The form's attempt counted for the same account as the JSON one.
   expect((await request(t.app).post("/auth/customer/emailpass").send(RIGHT)).status).toBe(429);
 });
+
+it.each([
+  ["[email]=…", `%5Bemail%5D=${encodeURIComponent(RIGHT.email)}&password=right-password`],
+  ["email[0]=…", `email%5B0%5D=${encodeURIComponent(RIGHT.email)}&password=right-password`],
+  ["a bracket key unencoded", `[email]=${encodeURIComponent(RIGHT.email)}&password=right-password`],
+])(
+  "a form key the backend's qs reads as the account (%s): 400, never forwarded",
+  async (_n, form) => {
+    const t = bffFor(backend);
+    const res = await postRaw(t.app, "application/x-www-form-urlencoded", Buffer.from(form));
+    expect(res.status).toBe(400);
+    expect(signIns()).toHaveLength(0);
+  },
+);

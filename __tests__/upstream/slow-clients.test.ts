@@ -15,7 +15,7 @@ import { stubBackend } from "./stub-backend.js";
 // connections from everybody else. Twice as many of each as the pool has connections attack
 // at once; another browser's product list and sign-in still answer within timeout + 1 s.
 const CONNECTIONS = 4;
-const TIMEOUT_S = 2;
+const TIMEOUT_S = 5;
 
 const backend = stubBackend();
 let bff: Server;
@@ -88,8 +88,15 @@ it("slow uploaders and clients that never read do not starve another browser", a
     await slowUploader();
     await nonReader();
   }
-  // Let every attacker reach the BFF and, before the fix, take a backend connection.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Let every attacker reach the BFF and, before the fix, take a backend connection: each
+  // non-reader's request has reached the backend (at most 4 at a time before the fix).
+  for (
+    let i = 0;
+    i < 40 && backend.seen.filter((s) => s.url.startsWith("/store/huge")).length < CONNECTIONS;
+    i++
+  )
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 300));
 
   const base = `http://127.0.0.1:${port}`;
   const started = Date.now();
@@ -107,4 +114,4 @@ it("slow uploaders and clients that never read do not starve another browser", a
   expect(took).toBeLessThan((TIMEOUT_S + 1) * 1000);
   // None of the slow uploads reached the backend: their bodies are still being read here.
   expect(backend.seen.filter((s) => s.url === "/store/carts")).toHaveLength(0);
-}, 15_000);
+}, 20_000);

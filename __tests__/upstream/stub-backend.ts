@@ -178,6 +178,19 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
     if (shape === "nested") return void res.json({ data: { access: token } });
     if (shape === "text") return void res.type("text/plain").send(`token=${token}`);
     if (shape === "huge") return void res.json({ token, padding: "x".repeat(3 * 1024 * 1024) });
+    if (shape === "headers") {
+      res.setHeader("X-Auth-Token", token);
+      res.setHeader("Location", `/?token=${token}`);
+      res.setHeader("WWW-Authenticate", `Bearer token="${token}"`);
+      return void res.status(401).json({ type: "unauthorized", message: "Invalid" });
+    }
+    if (shape === "utf16-error")
+      return void res
+        .status(400)
+        .type("text/plain; charset=utf-16le")
+        .send(Buffer.from(`token=${token}`, "utf16le"));
+    if (shape === "base64") return void res.json({ data: Buffer.from(token).toString("base64") });
+    if (shape === "percent") return void res.json({ next: encodeURIComponent(`/?t=${token}`) });
     res.json({ token });
   });
   app.get("/store/big", (_req, res) => {

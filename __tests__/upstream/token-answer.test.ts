@@ -20,7 +20,7 @@ it("asks the backend for an identity-encoded answer, whatever the browser accept
   expect(backend.last().headers["accept-encoding"]).toBe("identity");
 });
 
-it.each(["gzip", "nested", "text", "huge"])(
+it.each(["gzip", "nested", "text", "huge", "utf16-error", "base64", "percent"])(
   "a %s token answer: 502, no token, no session",
   async (shape) => {
     const t = bffFor(backend, { upstreamExtra: { bufferSize: 1024 * 1024 } });
@@ -55,4 +55,24 @@ it("a customer read larger than bufferSize: 502, never buffered whole", async ()
   const res = await request(t.app).get("/auth/session").set("Cookie", cookie);
   expect(res.status).toBe(502);
   expect(res.body).toEqual(UNAVAILABLE);
+});
+
+it("only harmless headers of a sign-in answer reach the browser", async () => {
+  const t = bffFor(backend);
+  const res = await request(t.app).post("/auth/customer/odd?shape=headers").send({});
+  expect(res.status).toBe(401);
+  expect(res.body).toEqual({ type: "unauthorized", message: "Invalid" });
+  expect(JSON.stringify(res.headers)).not.toMatch(JWT);
+  expect(res.headers["x-auth-token"]).toBeUndefined();
+  expect(res.headers.location).toBeUndefined();
+});
+
+it("a short plain-text answer passes as it is (Medusa's 201 Created)", async () => {
+  const t = bffFor(backend);
+  const res = await request(t.app)
+    .post("/auth/customer/emailpass/reset-password")
+    .send({ identifier: "jo@example.com" });
+  expect(res.status).toBe(201);
+  expect(res.text).toBe("Created");
+  expect(res.headers["content-type"]).toMatch(/^text\/plain/);
 });

@@ -1,4 +1,9 @@
+import { UpstreamError } from "../errors/errors.js";
 import { StoreApiError } from "../errors/store-api-error.js";
+import { resolveUpstream } from "../options/resolve-upstream.js";
+import { UpstreamClient } from "../upstream/client.js";
+import { ownHeaders } from "../upstream/headers.js";
+import { jsonObject } from "../upstream/json-object.js";
 import type { CustomerLookupContext, CustomerStore } from "./customer-store.js";
 import type { StoreCustomerInput } from "./store-customer.js";
 
@@ -19,8 +24,6 @@ export interface UpstreamCustomerStoreOptions {
   timeout?: number;
   /** `fields` query parameter, e.g. "*addresses". Default: the backend's default fields. */
   fields?: string;
-  /** The fetch implementation (a custom agent, a test double). Default: the global `fetch`. */
-  fetch?: typeof fetch;
 }
 
 /**
@@ -36,18 +39,17 @@ export interface UpstreamCustomerStore extends CustomerStore {
   readonly requiresToken: true;
 }
 
-const UNAVAILABLE = "The commerce backend is unavailable.";
-
 /**
  * Reads the customer from a commerce backend's Store API (`GET {baseUrl}/store/customers/me`)
- * as the customer, with their bearer token — how a BFF in front of a real xclade/Medusa backend
- * uses bff-session. Needs `token: { keep: true }` on the router, so later reads have the token.
+ * as the customer, with their bearer token, through the same undici client, bounds and error
+ * policy as `upstream`'s. Needs `token: { keep: true }` on the router. (With `upstream` this is
+ * the default customer store already, on the router's own connection pool.)
  *
- * Upstream 401 → 401; 404 → no customer (404 on login, session ended on GET); 409 (a retryable
- * conflict) → 409. Anything else is the BFF's fault, not the browser's: a 400 for a missing or
- * wrong publishable key, a 5xx, a timeout, an unreachable backend → 500 `unexpected_state`,
- * with the backend's status and error type in the cause for the log line and the
- * `customer.error` event; the backend's text never reaches the browser.
+ * 401 → 401; 404 → no customer (404 on login, session ended on GET); 409 (a retryable
+ * conflict) → 409; unreachable → 502, too slow → 504. Any other answer is the BFF's fault, not
+ * the browser's (a wrong publishable key, a 5xx, not the session's customer): 502, with the
+ * backend's status and error type in the log line and the `customer.error` event; the
+ * backend's text never reaches the browser.
  *
  * @example
  * ```ts
@@ -65,75 +67,68 @@ export function upstreamCustomerStore(
     publishableKey,
     timeout = 5000,
     fields,
-    fetch: fetchImpl = globalThis.fetch,
   } = options ?? ({} as UpstreamCustomerStoreOptions);
-  let url: URL;
+  let baseUrl: URL;
   try {
-    url = new URL("store/customers/me", String(options.baseUrl).replace(/\/?$/, "/"));
+    baseUrl = new URL(String(options.baseUrl));
   } catch (cause) {
     throw new TypeError('upstreamCustomerStore: option "baseUrl" must be an absolute URL', {
       cause,
     });
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
+  if (baseUrl.protocol !== "https:" && baseUrl.protocol !== "http:") {
     throw new TypeError('upstreamCustomerStore: option "baseUrl" must be http(s)');
   }
-  if (fields !== undefined) url.searchParams.set("fields", fields);
   if (!Number.isInteger(timeout) || timeout <= 0) {
     throw new TypeError('upstreamCustomerStore: option "timeout" must be a positive integer (ms)');
   }
-  const href = url.href;
+  const upstream = resolveUpstream(
+    { baseUrl, publishableKey, timeout: `${timeout}ms`, signInLimits: false },
+    undefined,
+    undefined,
+  )!;
+  const store = backendCustomers(new UpstreamClient(upstream), fields);
+  return Object.freeze({ requiresToken: true as const, retrieve: store.retrieve });
+}
 
-  return Object.freeze({
-    requiresToken: true as const,
+/**
+ * The backend's `GET /store/customers/me` as a CustomerStore, through `client`: the default
+ * customer store with `upstream`, and what {@link upstreamCustomerStore} is built on.
+ */
+export function backendCustomers(client: UpstreamClient, fields?: string): CustomerStore {
+  const { publishableKey } = client.options;
+  const path = `/store/customers/me${fields === undefined ? "" : `?fields=${encodeURIComponent(fields)}`}`;
+  return {
     async retrieve(
       customerId: string,
-      { token }: CustomerLookupContext,
+      { token, req }: CustomerLookupContext,
     ): Promise<StoreCustomerInput | null> {
       if (token === undefined) {
-        throw new StoreApiError("unexpected_state", UNAVAILABLE, {
-          cause: new TypeError(
-            "upstreamCustomerStore needs the customer's token: set token.keep on the router",
-          ),
+        throw new StoreApiError("unexpected_state", "The commerce backend is unavailable.", {
+          cause: new TypeError("the customer store needs the customer's token: set token.keep"),
         });
       }
-      const headers: Record<string, string> = {
-        accept: "application/json",
-        authorization: `Bearer ${token}`,
-      };
-      if (publishableKey !== undefined) headers["x-publishable-api-key"] = publishableKey;
-
-      let response: Response;
-      let body: unknown;
-      try {
-        response = await fetchImpl(href, {
-          headers,
-          signal: AbortSignal.timeout(timeout),
-          redirect: "error",
-        });
-        body = await response.json().catch(() => undefined);
-      } catch (cause) {
-        throw new StoreApiError("unexpected_state", UNAVAILABLE, { cause });
-      }
-      if (response.status === 200) {
-        const customer = (body as { customer?: StoreCustomerInput } | undefined)?.customer;
-        if (customer?.id !== customerId) {
-          throw new StoreApiError("unexpected_state", UNAVAILABLE, {
-            cause: new Error("upstream returned no customer, or another customer than the token's"),
-          });
-        }
-        return customer;
-      }
-      if (response.status === 404) return null;
-      if (response.status === 401) throw new StoreApiError("unauthorized", "Unauthorized");
-      if (response.status === 409) throw new StoreApiError("conflict", "Conflict");
-      const { type, message } = (body ?? {}) as { type?: unknown; message?: unknown };
-      const said = typeof type === "string" ? ` ${type}: ${String(message)}` : "";
-      throw new StoreApiError("unexpected_state", UNAVAILABLE, {
-        cause: new Error(`GET ${href} answered ${response.status}${said}`),
+      const answer = await client.read({
+        method: "GET",
+        path,
+        headers: ownHeaders({ token, publishableKey, identity: true }),
+        client: req.res,
       });
+      if (answer.status === 404) return null;
+      if (answer.status === 401) throw new StoreApiError("unauthorized", "Unauthorized");
+      if (answer.status === 409) throw new StoreApiError("conflict", "Conflict");
+      const body = jsonObject(answer.body.toString("utf8"));
+      const customer = answer.status === 200 ? (body?.customer as StoreCustomerInput) : undefined;
+      if (customer?.id === customerId) return customer;
+      const said = typeof body?.type === "string" ? ` ${body.type}: ${String(body.message)}` : "";
+      throw new UpstreamError(
+        "BFF_UPSTREAM_BAD_ANSWER",
+        answer.status === 200
+          ? "GET /store/customers/me answered another customer, or none"
+          : `GET /store/customers/me answered ${answer.status}${said}`,
+      );
     },
-  });
+  };
 }
 
 /** True for a store that cannot work without the customer's token on every read. */

@@ -148,13 +148,6 @@ export type UpstreamErrorCode =
   /** An answer the BFF must read but cannot: too large, compressed, not JSON: 502. */
   | "BFF_UPSTREAM_BAD_ANSWER";
 
-const UPSTREAM_STATUS: Record<UpstreamErrorCode, number> = {
-  BFF_UPSTREAM_UNREACHABLE: 502,
-  BFF_UPSTREAM_TIMEOUT: 504,
-  BFF_UPSTREAM_BUSY: 503,
-  BFF_UPSTREAM_BAD_ANSWER: 502,
-};
-
 /**
  * A call to the commerce backend failed: 502, 503 or 504, one shape, never internals.
  *
@@ -169,10 +162,11 @@ const UPSTREAM_STATUS: Record<UpstreamErrorCode, number> = {
  */
 export class UpstreamError extends BffSessionError {
   declare readonly code: UpstreamErrorCode;
+  /** The HTTP status the browser gets: 502, 503 or 504. */
   readonly status: number;
   constructor(code: UpstreamErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
-    this.status = UPSTREAM_STATUS[code];
+    this.status = STATUS[code];
   }
 }
 
@@ -194,13 +188,6 @@ export type RequestBodyErrorCode =
   /** A sign-in body with a `Content-Encoding`: 415. */
   | "BFF_BODY_ENCODED";
 
-const BODY_STATUS: Record<RequestBodyErrorCode, number> = {
-  BFF_BODY_TOO_LARGE: 413,
-  BFF_BODY_TIMEOUT: 408,
-  BFF_BODY_UNREADABLE: 400,
-  BFF_BODY_ENCODED: 415,
-};
-
 /**
  * A request body refused before anything was forwarded: 413, 408, 400 or 415, with
  * `{ message, type: "invalid_data" }`.
@@ -215,9 +202,22 @@ const BODY_STATUS: Record<RequestBodyErrorCode, number> = {
  */
 export class RequestBodyError extends BffSessionError {
   declare readonly code: RequestBodyErrorCode;
+  /** The HTTP status the browser gets: 413, 408, 400 or 415. */
   readonly status: number;
   constructor(code: RequestBodyErrorCode, message: string) {
     super(code, message);
-    this.status = BODY_STATUS[code];
+    this.status = STATUS[code];
   }
 }
+
+/** The status each code of the two families answers with. */
+const STATUS: Record<UpstreamErrorCode | RequestBodyErrorCode, number> = {
+  BFF_UPSTREAM_UNREACHABLE: 502,
+  BFF_UPSTREAM_TIMEOUT: 504,
+  BFF_UPSTREAM_BUSY: 503,
+  BFF_UPSTREAM_BAD_ANSWER: 502,
+  BFF_BODY_TOO_LARGE: 413,
+  BFF_BODY_TIMEOUT: 408,
+  BFF_BODY_UNREADABLE: 400,
+  BFF_BODY_ENCODED: 415,
+};

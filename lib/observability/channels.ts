@@ -1,4 +1,5 @@
 import diagnosticsChannel from "node:diagnostics_channel";
+import type { DestroyReason } from "../events.js";
 
 /**
  * The names of the `node:diagnostics_channel` channels bff-session publishes on. The plain
@@ -53,16 +54,7 @@ export interface SessionStartMessage {
  * const signedOut = (reason: SessionEndReason) => reason === "logout";
  * ```
  */
-export type SessionEndReason =
-  | "logout"
-  | "replaced"
-  | "customer_gone"
-  | "limit"
-  | "revoked"
-  | "upstream_unauthorized"
-  | "customer_changed"
-  | "idle"
-  | "absolute";
+export type SessionEndReason = DestroyReason | "idle" | "absolute";
 
 /**
  * `bff-session:session:end`: `count` sessions ended for `reason` (1, except for

@@ -1,3 +1,4 @@
+import type { TracingChannel } from "node:diagnostics_channel";
 import type { SessionEvent } from "../events.js";
 import {
   cartTransferChannel,
@@ -162,9 +163,7 @@ export function traceForward<T>(
   message: () => ForwardMessage,
   fn: (message?: ForwardMessage) => Promise<T>,
 ): Promise<T> {
-  if (!forwardChannel.hasSubscribers) return fn();
-  const context = message();
-  return forwardChannel.tracePromise(fn, context, undefined, context);
+  return traced(forwardChannel, message, fn);
 }
 
 /**
@@ -187,9 +186,18 @@ export function traceRefresh<T>(
   message: () => RefreshMessage,
   fn: (message?: RefreshMessage) => Promise<T>,
 ): Promise<T> {
-  if (!refreshChannel.hasSubscribers) return fn();
+  return traced(refreshChannel, message, fn);
+}
+
+/** `fn` bare without a subscriber; else traced, its message built once and passed in. */
+function traced<M extends object, T>(
+  channel: TracingChannel<unknown, M>,
+  message: () => M,
+  fn: (message?: M) => Promise<T>,
+): Promise<T> {
+  if (!channel.hasSubscribers) return fn();
   const context = message();
-  return refreshChannel.tracePromise(fn, context, undefined, context);
+  return channel.tracePromise(fn, context, undefined, context);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface StoreCapabilities {
   listByCustomer: boolean;
   /** `attemptCounter`: counts sign-in attempts where every instance sees the count. */
   attemptCounter: boolean;
+  /** `getRecord` and `setRecord`: small records shared by every instance (the cart, account changes). */
+  records: boolean;
 }
 
 /**
@@ -27,7 +29,10 @@ export interface StoreCapabilities {
  * ```
  */
 export interface StoreNeeds {
-  /** `upstream` is set: single-use stand-ins and a refresh done once per session. */
+  /**
+   * `upstream` is set: single-use stand-ins and a refresh done once per session, and small
+   * records for the cart and account changes.
+   */
   upstream: boolean;
   /** `token.singleUse`: each token starts one session. */
   singleUse: boolean;
@@ -38,10 +43,11 @@ const EVERYTHING: Readonly<StoreCapabilities> = Object.freeze({
   consumeTokenId: true,
   listByCustomer: true,
   attemptCounter: true,
+  records: true,
 });
 
 /**
- * Reads what `store` can do and throws a TypeError naming the option and the missing method
+ * Reads what `store` can do and throws a TypeError naming the option and the missing methods
  * when a feature the options turn on cannot work with it. It only inspects the store: nothing is
  * called or built. A store without `attemptCounter` is allowed (the count then stays in process
  * memory); the answer says so, for the router to warn once.
@@ -61,6 +67,7 @@ export function checkStoreCapabilities(
     consumeTokenId: typeof store.consumeTokenId === "function",
     listByCustomer: typeof store.listByCustomer === "function",
     attemptCounter: typeof store.attemptCounter === "function",
+    records: typeof store.getRecord === "function" && typeof store.setRecord === "function",
   });
   if (!can.consumeTokenId && (needs.upstream || needs.singleUse)) {
     const by = needs.upstream
@@ -68,6 +75,14 @@ export function checkStoreCapabilities(
       : '"token.singleUse" needs to start one session per token';
     throw new TypeError(
       `option "sessions": this store cannot claim a value once (consumeTokenId), which ${by}; use MemorySessionStore, RedisSessionStore or PostgresSessionStore`,
+    );
+  }
+  if (!can.records && needs.upstream) {
+    const missing = (["getRecord", "setRecord"] as const).filter(
+      (method) => typeof store[method] !== "function",
+    );
+    throw new TypeError(
+      `option "sessions": this store cannot keep small records (${missing.join(", ")}), which "upstream" needs for the cart and for ending the sessions of a changed account; use MemorySessionStore, RedisSessionStore or PostgresSessionStore`,
     );
   }
   return can;

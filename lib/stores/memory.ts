@@ -1,4 +1,5 @@
 import { memoryAttemptCounter } from "./attempt-counter.js";
+import { checkRecordKey, checkRecordWrite } from "./small-records.js";
 import {
   expiresAt,
   type AttemptCounter,
@@ -38,8 +39,8 @@ function overCap(ids: Iterable<string>, newId: string, max: number): string[] {
 }
 /**
  * The frozen copy a record is kept as. Object.assign, not a spread: V8 gives a spread copy that
- * is then frozen a map of its own, 216 bytes more per session and about 1.8 µs more per login
- * than this (measured with node --expose-gc on 100,000 records).
+ * is then frozen a hidden class of its own, which costs memory and time per session (figures in
+ * bench/README.md, "Notes from the code").
  */
 const frozenCopy = (record: SessionRecord): SessionRecord =>
   Object.freeze(Object.assign({}, record));
@@ -174,6 +175,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async getRecord(key: string): Promise<string | null> {
+    checkRecordKey(key);
     const kept = this.smallRecords.get(key);
     if (kept === undefined) return null;
     if (kept.until <= this.now()) {
@@ -184,6 +186,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async setRecord(key: string, value: string | null, until: number): Promise<void> {
+    checkRecordWrite(key, value, until);
     if (value === null) this.smallRecords.delete(key);
     else this.smallRecords.set(key, { value, until });
   }

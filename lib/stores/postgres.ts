@@ -8,6 +8,8 @@ import type {
   SessionStore,
 } from "./session-store.js";
 import { expiresAt } from "./session-store.js";
+import { IDENTIFIER, schemaSql, statements } from "./postgres-schema.js";
+import { checkRecordKey, checkRecordWrite } from "./small-records.js";
 
 /**
  * What the store needs of a node-postgres `Pool` (or `Client`): `query(text, values)`. The app
@@ -37,7 +39,11 @@ export interface PgPoolLike {
 export interface PostgresSessionStoreOptions {
   /** A node-postgres pool the app created and owns. */
   pool: PgPoolLike;
-  /** The sessions table, optionally schema-qualified. Used tokens go to `<table>_used_tokens`. Default "bff_sessions". */
+  /**
+   * The sessions table, optionally schema-qualified. Used tokens go to `<table>_used_tokens`,
+   * sign-in attempt counts to `<table>_attempts`, small records to `<table>_records`. Default
+   * "bff_sessions".
+   */
   table?: string;
   /** How often expired rows are deleted, in ms; 0 turns the timer off. Default 60,000. */
   sweepInterval?: number;
@@ -46,8 +52,6 @@ export interface PostgresSessionStoreOptions {
   /** The clock (ms since the epoch) expiry is judged by. Default `Date.now`. */
   now?: () => number;
 }
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
 
 /**
  * Sessions in PostgreSQL, shared by every instance: for deployments that run PostgreSQL (as
@@ -60,36 +64,24 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
  * so it cannot revive a destroyed or expired session. The per-customer cap runs in the same
  * statement as the insert. Expired rows are deleted in bounded batches on a timer that never
  * keeps the process alive. The table is created by {@link PostgresSessionStore.createTable}
- * (or the SQL it runs, shown in the README), never as a side effect of a request.
+ * (or the SQL it runs, shown in docs/stores.md), never as a side effect of a request.
  *
  * @example
  * ```ts
  * import pg from "pg";
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  * const store = new PostgresSessionStore({ pool });
- * await store.createTable(); // once, at deploy time (or run the README's SQL)
+ * await store.createTable(); // once, at deploy time (or run the SQL of PostgresSessionStore.schema())
  * createSessionRouter({ keys, customers, sessions: store });
  * ```
  */
 export class PostgresSessionStore implements SessionStore {
   private readonly pool: PgPoolLike;
   private readonly table: string;
-  private readonly used: string;
   private readonly now: () => number;
   private readonly sweepBatch: number;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
-  private readonly sql: Record<
-    | "get"
-    | "set"
-    | "touch"
-    | "destroy"
-    | "list"
-    | "consume"
-    | "sweep"
-    | "sweepUsed"
-    | "sweepAttempts",
-    string
-  >;
+  private readonly sql: ReturnType<typeof statements>;
 
   constructor(options: PostgresSessionStoreOptions) {
     const {
@@ -119,10 +111,9 @@ export class PostgresSessionStore implements SessionStore {
     }
     this.pool = pool;
     this.table = table;
-    this.used = `${table}_used_tokens`;
     this.now = now;
     this.sweepBatch = sweepBatch;
-    this.sql = statements(table, this.used);
+    this.sql = statements(table);
     if (sweepInterval > 0) {
       this.timer = setInterval(() => void this.sweep().catch(() => {}), sweepInterval);
       this.timer.unref();
@@ -130,8 +121,9 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   /**
-   * The SQL {@link createTable} runs: the sessions table, its customer index, its expiry index
-   * and the used-token table. Idempotent (`IF NOT EXISTS`).
+   * The SQL {@link createTable} runs: the sessions table with its customer and expiry indexes,
+   * and the tables of used tokens, sign-in attempts and small records. Idempotent
+   * (`IF NOT EXISTS`).
    *
    * @example
    * ```ts
@@ -140,29 +132,7 @@ export class PostgresSessionStore implements SessionStore {
    */
   static schema(table = "bff_sessions"): string {
     if (!IDENTIFIER.test(table)) throw new TypeError("PostgresSessionStore.schema: bad table name");
-    const index = table.replace(".", "_");
-    return `CREATE TABLE IF NOT EXISTS ${table} (
-  id text PRIMARY KEY,
-  customer_id text NOT NULL,
-  record jsonb NOT NULL,
-  created_at bigint NOT NULL,
-  absolute_expires_at bigint NOT NULL,
-  expires_at bigint NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ${index}_customer_idx ON ${table} (customer_id, absolute_expires_at);
-CREATE INDEX IF NOT EXISTS ${index}_expires_idx ON ${table} (expires_at);
-CREATE TABLE IF NOT EXISTS ${table}_used_tokens (
-  id text PRIMARY KEY,
-  expires_at bigint NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ${index}_used_tokens_expires_idx ON ${table}_used_tokens (expires_at);
-CREATE TABLE IF NOT EXISTS ${table}_attempts (
-  key varchar(255) PRIMARY KEY,
-  points integer NOT NULL DEFAULT 0,
-  expire bigint
-);
-CREATE INDEX IF NOT EXISTS ${index}_attempts_expire_idx ON ${table}_attempts (expire);
-`;
+    return schemaSql(table);
   }
 
   /** Creates the tables and indexes if they do not exist (the SQL of {@link schema}). */
@@ -238,16 +208,32 @@ CREATE INDEX IF NOT EXISTS ${index}_attempts_expire_idx ON ${table}_attempts (ex
     return rowCount === 1;
   }
 
+  async getRecord(key: string): Promise<string | null> {
+    checkRecordKey(key);
+    const { rows } = await this.pool.query(this.sql.getRecord, [key, this.clock()]);
+    const value = rows[0]?.value;
+    return value === undefined || value === null ? null : String(value);
+  }
+
+  /** An upsert; an expired row is ignored on read until the sweep deletes it. */
+  async setRecord(key: string, value: string | null, until: number): Promise<void> {
+    checkRecordWrite(key, value, until);
+    if (value === null) await this.pool.query(this.sql.deleteRecord, [key]);
+    else await this.pool.query(this.sql.setRecord, [key, value, Math.ceil(until)]);
+  }
+
   /**
-   * Deletes expired sessions and used tokens, `sweepBatch` rows per statement, until none are
-   * left; resolves how many sessions it deleted. Runs on the sweep timer.
+   * Deletes expired sessions, used tokens, attempt counts and small records, `sweepBatch` rows
+   * per statement, until none are left; resolves how many sessions it deleted. Runs on the
+   * sweep timer.
    */
   async sweep(): Promise<number> {
     let deleted = 0;
-    for (const statement of [this.sql.sweep, this.sql.sweepUsed, this.sql.sweepAttempts]) {
+    const { sweep, sweepUsed, sweepAttempts, sweepRecords } = this.sql;
+    for (const statement of [sweep, sweepUsed, sweepAttempts, sweepRecords]) {
       for (;;) {
         const { rowCount } = await this.pool.query(statement, [this.clock(), this.sweepBatch]);
-        if (statement === this.sql.sweep) deleted += rowCount ?? 0;
+        if (statement === sweep) deleted += rowCount ?? 0;
         if ((rowCount ?? 0) < this.sweepBatch) break;
       }
     }
@@ -263,37 +249,4 @@ CREATE INDEX IF NOT EXISTS ${index}_attempts_expire_idx ON ${table}_attempts (ex
   close(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
   }
-}
-
-function statements(table: string, used: string) {
-  return {
-    get: `SELECT record FROM ${table} WHERE id = $1 AND expires_at > $2`,
-    // The insert and the cap in one statement. The DELETE sees the table as it was before
-    // the insert (one snapshot), so the new row is never among those ended: of the customer's
-    // other live sessions the newest max − 1 are kept, the oldest end.
-    set: `WITH inserted AS (
-  INSERT INTO ${table} (id, customer_id, record, created_at, absolute_expires_at, expires_at)
-  VALUES ($1, $2, $3::jsonb, $4, $5, $6)
-  ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, record = EXCLUDED.record,
-    created_at = EXCLUDED.created_at, absolute_expires_at = EXCLUDED.absolute_expires_at,
-    expires_at = EXCLUDED.expires_at
-  RETURNING id
-)
-DELETE FROM ${table} WHERE $8::int IS NOT NULL AND id IN (
-  SELECT id FROM ${table}
-  WHERE customer_id = $2 AND id <> $1 AND expires_at > $7
-  ORDER BY created_at DESC, id
-  OFFSET GREATEST($8::int - 1, 0)
-)
-RETURNING id`,
-    touch: `UPDATE ${table} SET record = $2::jsonb, expires_at = $3 WHERE id = $1 AND expires_at > $4`,
-    destroy: `DELETE FROM ${table} WHERE id = $1`,
-    list: `SELECT id, record FROM ${table} WHERE customer_id = $1 AND expires_at > $2 ORDER BY created_at`,
-    // First use inserts; a use of a token whose remembered period is over takes the row over.
-    consume: `INSERT INTO ${used} (id, expires_at) VALUES ($1, $2)
-ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE ${used}.expires_at <= $3`,
-    sweep: `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE expires_at <= $1 LIMIT $2)`,
-    sweepUsed: `DELETE FROM ${used} WHERE id IN (SELECT id FROM ${used} WHERE expires_at <= $1 LIMIT $2)`,
-    sweepAttempts: `DELETE FROM ${table}_attempts WHERE key IN (SELECT key FROM ${table}_attempts WHERE expire <= $1 LIMIT $2)`,
-  };
 }

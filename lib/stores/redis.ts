@@ -1,6 +1,8 @@
-import { createHash } from "node:crypto";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { limiterOptions, rateLimiterCounter } from "./attempt-counter.js";
+import { connection, type RedisClientLike, type Send } from "./redis-client.js";
+import { INDEX_ADD, runScript, SESSION_ADD, type Script } from "./redis-scripts.js";
+import { checkRecordKey, checkRecordWrite } from "./small-records.js";
 import {
   expiresAt,
   type AttemptCounter,
@@ -10,27 +12,7 @@ import {
   type SessionStore,
 } from "./session-store.js";
 
-/**
- * The one method bff-session needs from a Redis client. ioredis (`Redis` and `Cluster`) has
- * `call(command, ...args)`; a node-redis v4/v5 client has `sendCommand([command, ...args])`; a
- * node-redis cluster (`createCluster()`) has `sendCommand(firstKey, isReadonly, args)` and is
- * told apart by its `getSlotMaster()`. Any of them is used as given: the store never connects,
- * quits or reconfigures it (connect-redis's rule).
- *
- * @example
- * ```ts
- * import { createClient } from "redis";
- * const client: RedisClientLike = await createClient({ url: process.env.REDIS_URL }).connect();
- * new RedisSessionStore({ client });
- * ```
- */
-export type RedisClientLike =
-  | { call(command: string, ...args: Array<string | number>): Promise<unknown> }
-  | { sendCommand(args: string[]): Promise<unknown> }
-  | {
-      sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown>;
-      getSlotMaster(slot: number): unknown;
-    };
+export type { RedisClientLike } from "./redis-client.js";
 
 /**
  * Options of {@link RedisSessionStore}.
@@ -49,38 +31,6 @@ export interface RedisSessionStoreOptions {
   now?: () => number;
 }
 
-type Send = (args: string[]) => Promise<unknown>;
-type Script = { source: string; sha: string };
-
-// Adds a session to its customer's index, drops members whose absolute deadline has passed,
-// keeps the index alive as long as its longest session, and, past the per-customer cap, removes
-// and returns the lowest-scored members (the sessions whose absolute deadline comes first:
-// with the default lifetimes, the oldest), never the new one. One key, so one slot.
-const INDEX_ADD = luaScript(`
-local index, id = KEYS[1], ARGV[2]
-redis.call('ZADD', index, ARGV[1], id)
-redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[3])
-if redis.call('PTTL', index) < tonumber(ARGV[4]) then redis.call('PEXPIRE', index, ARGV[4]) end
-local over = redis.call('ZCARD', index) - tonumber(ARGV[5])
-local ended = {}
-if over > 0 then
-  for _, member in ipairs(redis.call('ZRANGE', index, 0, over)) do
-    if member ~= id and #ended < over then ended[#ended + 1] = member end
-  end
-  redis.call('ZREM', index, unpack(ended))
-end
-return ended`);
-// The same, after writing the session itself (KEYS[2], ARGV[6] for PX ARGV[7]): a sign-in in
-// one command, where session and index can be written together (one server, not a cluster).
-const SESSION_ADD = luaScript(
-  `
-redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[7])${INDEX_ADD.source}`,
-);
-
-function luaScript(source: string): Script {
-  return { source, sha: createHash("sha1").update(source).digest("hex") };
-}
-
 /**
  * Sessions in Redis, shared by every instance of the BFF.
  *
@@ -93,6 +43,8 @@ function luaScript(source: string): Script {
  *   or past the cap — never merely because their session key is missing when the index is
  *   read, since that may be a sign-in whose session write has not landed yet.
  * - `bff:j:<hash>` — a used token (`token.singleUse`), for as long as the token is accepted.
+ * - `bff:r:<key>` — a small record (`getRecord`/`setRecord`: a customer's last cart, the
+ *   customer of an identity), a string until its `until`.
  *
  * On Redis Cluster every command touches one key, so the store works without hash tags: a
  * tag would force all of a customer's keys into one slot, yet a session is looked up by id
@@ -217,15 +169,26 @@ export class RedisSessionStore implements SessionStore {
     return reply === "OK";
   }
 
-  /** Runs a script by its SHA-1, sending its text only when the server lacks it. */
-  private async script({ source, sha }: Script, keys: string[], args: string[]): Promise<unknown> {
-    const numKeys = String(keys.length);
-    try {
-      return await this.send(["EVALSHA", sha, numKeys, ...keys, ...args]);
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
-      return this.send(["EVAL", source, numKeys, ...keys, ...args]);
-    }
+  async getRecord(key: string): Promise<string | null> {
+    checkRecordKey(key);
+    const raw = await this.send(["GET", this.recordKey(key)]);
+    return raw === null || raw === undefined ? null : String(raw);
+  }
+
+  /**
+   * One key per record, so a cluster routes it like a session. The TTL is computed with the
+   * store's clock, as the sessions' are; a record whose `until` has already passed is deleted
+   * rather than written (Redis refuses a TTL that is not positive).
+   */
+  async setRecord(key: string, value: string | null, until: number): Promise<void> {
+    checkRecordWrite(key, value, until);
+    const ttl = Math.ceil(until - this.now());
+    if (value === null || ttl <= 0) await this.send(["DEL", this.recordKey(key)]);
+    else await this.send(["SET", this.recordKey(key), value, "PX", String(ttl)]);
+  }
+
+  private script(script: Script, keys: string[], args: string[]): Promise<unknown> {
+    return runScript(this.send, script, keys, args);
   }
 
   private ttl(record: SessionRecord): string {
@@ -239,6 +202,10 @@ export class RedisSessionStore implements SessionStore {
   private indexKey(customerId: string): string {
     return `${this.prefix}c:${customerId}`;
   }
+
+  private recordKey(key: string): string {
+    return `${this.prefix}r:${key}`;
+  }
 }
 
 /**
@@ -247,43 +214,6 @@ export class RedisSessionStore implements SessionStore {
  */
 function ms(value: number): string {
   return String(Math.ceil(value));
-}
-
-/**
- * How commands reach the client, and whether it talks to one server: an ioredis `Redis` (not a
- * `Cluster`) or a node-redis client (not a cluster). A `call` client that does not say it is
- * no cluster is taken for one, which only costs a sign-in a second command.
- */
-function connection(client: RedisClientLike | undefined): { send: Send; single: boolean } {
-  if (client !== null && typeof client === "object") {
-    if ("call" in client && typeof client.call === "function") {
-      return {
-        send: ([command, ...args]) => client.call(command!, ...args),
-        single: (client as { isCluster?: unknown }).isCluster === false,
-      };
-    }
-    if ("sendCommand" in client && typeof client.sendCommand === "function") {
-      if ("getSlotMaster" in client && typeof client.getSlotMaster === "function") {
-        // A node-redis cluster routes by the key it is given: each command here has one.
-        return {
-          send: (args) => client.sendCommand(keyOf(args), READONLY.has(args[0]!), args),
-          single: false,
-        };
-      }
-      const one = client as { sendCommand(args: string[]): Promise<unknown> };
-      return { send: (args) => one.sendCommand(args), single: true };
-    }
-  }
-  throw new TypeError(
-    'RedisSessionStore: option "client" must be a connected ioredis client or Cluster, or a node-redis client or cluster (createClient/createCluster)',
-  );
-}
-
-const READONLY: ReadonlySet<string> = new Set(["GET", "ZRANGE"]);
-
-/** The key a command touches: after `numkeys` for scripts, else the first argument. */
-function keyOf(args: string[]): string {
-  return args[0] === "EVALSHA" || args[0] === "EVAL" ? args[3]! : args[1]!;
 }
 
 /**

@@ -129,11 +129,11 @@ export interface SessionStore {
  *
  * @example
  * ```ts
- * const ip = store.attemptCounter!({ keyPrefix: "bff:attempts:ip", attempts: 100, window: 15 * 60_000 });
+ * const ip = store.attemptCounter!({ keyPrefix: "attempts:ip", attempts: 100, window: 15 * 60_000 });
  * ```
  */
 export interface AttemptCounterOptions {
-  /** Names this counter in the backend, e.g. "bff:attempts:ip". */
+  /** Names this counter in the backend, e.g. "attempts:ip". */
   keyPrefix: string;
   /** How many attempts one key may take per window. */
   attempts: number;

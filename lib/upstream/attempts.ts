@@ -32,7 +32,7 @@ export class SignInAttempts {
     private readonly report: (event: SessionEvent) => void,
   ) {
     const counter = (name: string, { attempts, window }: { attempts: number; window: number }) => {
-      const options = { keyPrefix: `bff:attempts:${name}`, attempts, window };
+      const options = { keyPrefix: `attempts:${name}`, attempts, window };
       return store.attemptCounter?.(options) ?? memoryAttemptCounter(options);
     };
     this.byIdentifier = counter("id", limits.identifier);

@@ -1,5 +1,4 @@
 import { hash } from "node:crypto";
-import type { Logger } from "../logger.js";
 import type { GuardedStore } from "../session/guarded-store.js";
 import type { SessionStore } from "../stores/session-store.js";
 
@@ -20,19 +19,10 @@ export class CartMemory {
 
   constructor(
     private readonly guarded: GuardedStore,
-    logger: Logger,
     private readonly now: () => number,
   ) {
-    const store = guarded.store;
-    if (typeof store.getRecord === "function" && typeof store.setRecord === "function") {
-      this.records = store as Records;
-    } else {
-      logger.warn(
-        {},
-        "bff-session: this session store has no getRecord()/setRecord(); the carts of signed-in customers are remembered per process, not shared between instances",
-      );
-      this.records = processRecords(now);
-    }
+    // createSessionRouter refuses a store without them when `upstream` is set.
+    this.records = guarded.store as Records;
   }
 
   ofSession(sessionId: string): Promise<string | undefined> {
@@ -71,27 +61,4 @@ export class CartMemory {
 
 function customerKey(customerId: string): string {
   return `cart:customer:${hash("sha256", customerId, "base64url")}`;
-}
-
-/** For a store without small records: kept in this process, as the memory store would. */
-function processRecords(now: () => number): Records {
-  const kept = new Map<string, { value: string; until: number }>();
-  return {
-    async getRecord(key) {
-      const entry = kept.get(key);
-      if (entry === undefined) return null;
-      if (entry.until > now()) return entry.value;
-      kept.delete(key);
-      return null;
-    },
-    async setRecord(key, value, until) {
-      if (value === null) return void kept.delete(key);
-      kept.set(key, { value, until });
-      // Bounded like the memory store's records: expired entries go when many have gathered.
-      if (kept.size % 10_000 === 0) {
-        const at = now();
-        for (const [name, entry] of kept) if (entry.until <= at) kept.delete(name);
-      }
-    },
-  };
 }

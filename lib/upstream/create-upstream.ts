@@ -14,7 +14,7 @@ import { UpstreamClient } from "./client.js";
 import { Carts } from "./cart.js";
 import { CartCookie } from "./cart-cookie.js";
 import { CartMemory } from "./cart-memory.js";
-import { backendCustomers } from "./customers.js";
+import { backendCustomers } from "../customers/upstream.js";
 import { createStoreApi } from "./forward.js";
 import { ProviderBinding } from "./provider-binding.js";
 import { TokenRefresher } from "./refresh.js";
@@ -78,7 +78,6 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
     cookie: new CartCookie(options),
     memory: new CartMemory(
       new GuardedStore(deps.store, options.lifetime.storeTimeout, report),
-      logger,
       options.now,
     ),
     guard: options.cart.guard,

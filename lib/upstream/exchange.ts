@@ -9,6 +9,8 @@ export interface Answer {
   headers: IncomingHttpHeaders;
   /** The body read so far: all of it when `complete`. */
   body(): Buffer;
+  /** The same, as the chunks it arrived in. */
+  chunks(): readonly Buffer[];
   /** Whether the body was read whole (the backend connection is then free). */
   readonly complete: boolean;
   /**
@@ -34,7 +36,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
   headers: IncomingHttpHeaders = {};
   complete = false;
   private controller: Controller | undefined;
-  private chunks: Buffer[] = [];
+  private received: Buffer[] = [];
   private size = 0;
   private settled = false;
   private released = false;
@@ -59,8 +61,12 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
   }
 
   body(): Buffer {
-    const { chunks } = this;
+    const chunks = this.received;
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size);
+  }
+
+  chunks(): readonly Buffer[] {
+    return this.received;
   }
 
   onRequestStart(controller: Controller): void {
@@ -75,7 +81,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.sink !== undefined) return void this.write(controller, chunk);
     this.size += chunk.length;
-    this.chunks.push(chunk);
+    this.received.push(chunk);
     if (this.size <= this.limit) return;
     if (this.mode === "read") {
       controller.abort(
@@ -121,7 +127,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
     this.sink = res;
     this.sendTimeout = sendTimeout;
     const written = this.body();
-    this.chunks = [];
+    this.received = [];
     return new Promise<void>((resolve, reject) => {
       this.finishPipe = (error) => (error === undefined ? resolve() : reject(error));
       if (written.length > 0 && !res.write(written)) this.waitForDrain(this.controller!);

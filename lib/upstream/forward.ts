@@ -66,7 +66,7 @@ export function createStoreApi({ route, client, carts }: ForwardDeps): () => Req
     if (session !== undefined) res.setHeader("Cache-Control", "private, no-store");
     if (cart !== undefined && answer.complete)
       await carts.answered(res, cart, answer.status, answer.body());
-    if (answer.complete) sendWhole(res, answer.body(), sendTimeout);
+    if (answer.complete) sendWhole(res, answer.chunks(), sendTimeout);
     else await answer.pipe(res, sendTimeout);
   }
 
@@ -91,7 +91,7 @@ export function createStoreApi({ route, client, carts }: ForwardDeps): () => Req
       // the one request that carries its stand-in as `Authorization` (the SDK's
       // `store.customer.create`) goes with the token the stand-in stands for, once.
       const bearer = bearerCredential(req.headers.authorization);
-      if (bearer === undefined || !isStandIn(bearer)) return undefined;
+      if (!isCustomerCreation(req) || bearer === undefined || !isStandIn(bearer)) return undefined;
       if (!(await redeemStandIn(sessions, record, bearer, options.now())))
         throw new TokenRejectedError("stand_in");
       const token = customerTokens.asKept(ref, record);
@@ -120,9 +120,19 @@ export function createStoreApi({ route, client, carts }: ForwardDeps): () => Req
  * Sends a whole answer. A client that does not read it holds only its own socket and this
  * memory, and not for longer than `sendTimeout`: the backend connection is free already.
  */
-function sendWhole(res: Response, body: Buffer, sendTimeout: number): void {
-  res.end(body);
+function sendWhole(res: Response, chunks: readonly Buffer[], sendTimeout: number): void {
+  // Written as received: no copy into one buffer.
+  const last = chunks.length - 1;
+  for (let i = 0; i < last; i++) res.write(chunks[i]);
+  res.end(chunks[last]);
   if (!res.writableNeedDrain) return;
   const timer = setTimeout(() => res.destroy(), sendTimeout);
   res.once("close", () => clearTimeout(timer));
+}
+
+/** `POST /store/customers`: the one request a registration's stand-in is swapped on. */
+function isCustomerCreation(req: Request): boolean {
+  if (req.method !== "POST") return false;
+  const q = req.url.indexOf("?");
+  return (q === -1 ? req.url : req.url.slice(0, q)) === "/store/customers";
 }

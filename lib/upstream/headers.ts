@@ -15,18 +15,31 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "upgrade",
 ]);
 
-// Never sent on as the browser sent them: the BFF decides who and where the backend believes
-// the client is. A browser's X-Forwarded-For, Forwarded or X-Real-IP would let it choose the IP
-// and host the backend logs, limits and trusts.
+// Never sent on as the browser sent them: the BFF decides who the backend sees, and where the
+// backend believes the client is. A client-IP header of any proxy or CDN (X-Forwarded-*,
+// Forwarded, X-Real-IP, True-Client-IP, …) would let a browser choose the IP the backend logs,
+// limits and trusts; a URL or method override would let it choose another route than the one
+// the BFF checked.
 const REQUEST_DROPPED: ReadonlySet<string> = new Set([
   "host",
   "cookie",
   "authorization",
   "expect",
   "content-length",
+  "x-publishable-api-key",
   "forwarded",
   "x-real-ip",
-  "x-publishable-api-key",
+  "x-client-ip",
+  "true-client-ip",
+  "cf-connecting-ip",
+  "fastly-client-ip",
+  "x-cluster-client-ip",
+  "x-proxyuser-ip",
+  "x-original-url",
+  "x-rewrite-url",
+  "x-http-method-override",
+  "x-http-method",
+  "x-method-override",
 ]);
 
 /** What the BFF sends as itself with a forwarded request. */
@@ -46,8 +59,17 @@ export function requestHeaders(
   credentials: Credentials,
 ): Record<string, string | string[]> {
   const incoming = req.headers;
-  const named = connectionTokens(incoming.connection);
+  // The BFF's own headers first: a request padded with headers cannot push them past a
+  // backend's header count limit.
   const headers: Record<string, string | string[]> = {};
+  // Without the option, the browser's own publishable key passes.
+  const key = incoming["x-publishable-api-key"];
+  if (key !== undefined) headers["x-publishable-api-key"] = key;
+  applyCredentials(headers, credentials);
+  // The client as this app sees it, through its own `trust proxy`.
+  if (req.ip !== undefined) headers["x-forwarded-for"] = req.ip;
+  if (body !== undefined) headers["content-length"] = String(body.bytes.length);
+  const named = connectionTokens(incoming.connection);
   for (const name in incoming) {
     const value = incoming[name];
     if (
@@ -55,7 +77,8 @@ export function requestHeaders(
       HOP_BY_HOP.has(name) ||
       REQUEST_DROPPED.has(name) ||
       named.has(name) ||
-      name.startsWith("x-forwarded-")
+      name.startsWith("x-forwarded-") ||
+      headers[name] !== undefined
     )
       continue;
     headers[name] = value;
@@ -67,27 +90,24 @@ export function requestHeaders(
     const type = incoming["content-type"];
     if (type !== undefined) headers["content-type"] = type.split(";")[0]!.trim();
   }
-  if (credentials.publishableKey !== undefined) {
-    headers["x-publishable-api-key"] = credentials.publishableKey;
-  } else if (incoming["x-publishable-api-key"] !== undefined) {
-    headers["x-publishable-api-key"] = incoming["x-publishable-api-key"];
-  }
-  if (credentials.token !== undefined) headers.authorization = `Bearer ${credentials.token}`;
-  if (credentials.identity === true) headers["accept-encoding"] = "identity";
-  // The client as this app sees it, through its own `trust proxy`.
-  if (req.ip !== undefined) headers["x-forwarded-for"] = req.ip;
-  if (body !== undefined) headers["content-length"] = String(body.bytes.length);
   return headers;
 }
 
 /** The headers of a call the BFF makes as itself (a refresh, a customer read). */
 export function ownHeaders(credentials: Credentials): Record<string, string> {
   const headers: Record<string, string> = { accept: "application/json" };
+  applyCredentials(headers, credentials);
+  return headers;
+}
+
+function applyCredentials(
+  headers: Record<string, string | string[]>,
+  credentials: Credentials,
+): void {
   if (credentials.publishableKey !== undefined)
     headers["x-publishable-api-key"] = credentials.publishableKey;
   if (credentials.token !== undefined) headers.authorization = `Bearer ${credentials.token}`;
   if (credentials.identity === true) headers["accept-encoding"] = "identity";
-  return headers;
 }
 
 /**

@@ -21,12 +21,13 @@ export class ProviderBinding {
   private readonly attributes: string;
 
   constructor(cookie: ResolvedCookie) {
-    // Same prefix rules as the session cookie (a __Host- session cookie gives a __Host- one).
-    this.name = `${cookie.name}.signin`;
-    let attributes = `; Path=${cookie.path}; HttpOnly; SameSite=Lax`;
-    if (cookie.domain !== undefined) attributes += `; Domain=${cookie.domain}`;
-    if (cookie.secure) attributes += "; Secure";
-    this.attributes = attributes;
+    // Host-only, and `__Host-` whenever it can be (RFC 6265bis §4.1.3), whatever the session
+    // cookie's Domain: an attacker who begins a sign-in of their own gets a valid binding in
+    // their browser, and only the prefix keeps them from planting it in a victim's from a
+    // sibling subdomain (cookie tossing). Over plain HTTP (development) nothing can.
+    const base = cookie.name.replace(/^__(Host|Secure)-/, "");
+    this.name = cookie.secure ? `__Host-${base}.signin` : `${base}.signin`;
+    this.attributes = `; Path=/; HttpOnly; SameSite=Lax${cookie.secure ? "; Secure" : ""}`;
   }
 
   /** After a start answered `{ location }`: remembers the location's `state` in this browser. */

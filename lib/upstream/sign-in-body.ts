@@ -1,5 +1,6 @@
 import type { Request } from "express";
 import { RequestBodyError } from "../errors/errors.js";
+import { jsonObject } from "./json-object.js";
 import type { RequestBody } from "./request-body.js";
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -56,20 +57,14 @@ export function accountOf(fields: Record<string, unknown>): string | undefined {
   return typeof id === "string" && id.length > 0 ? id.slice(0, 512) : undefined;
 }
 
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A form's fields; an account field given twice (which one would the backend take?) is refused. */
+/**
+ * A form's fields. The backend's form parser (`qs`, extended) reads `[email]=…` or
+ * `email[0]=…` as `email`, where a plain reading sees another name: a key with brackets is
+ * refused, as is an account field given twice (which one would the backend take?).
+ */
 function formFields(text: string): Record<string, unknown> {
   const params = new URLSearchParams(text);
+  for (const name of params.keys()) if (/[[\]]/.test(name)) throw unreadable();
   for (const name of ACCOUNT_FIELDS) if (params.getAll(name).length > 1) throw unreadable();
   return Object.fromEntries(params);
 }

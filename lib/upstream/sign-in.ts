@@ -9,14 +9,14 @@ import { actingSession } from "./acting-session.js";
 import type { Adopt } from "./adopt.js";
 import type { SignInAttempts } from "./attempts.js";
 import type { UpstreamClient } from "./client.js";
-import { copyAnswerHeaders, requestHeaders } from "./headers.js";
+import { requestHeaders } from "./headers.js";
 import { upstreamPath } from "./paths.js";
 import type { ProviderBinding } from "./provider-binding.js";
 import type { TokenRefresher } from "./refresh.js";
 import { readRequestBody, type RequestBody } from "./request-body.js";
 import { accountOf, signInFields } from "./sign-in-body.js";
 import { newStandIn, standInFields } from "./stand-in.js";
-import { readTokenAnswer, swapToken, type TokenAnswer } from "./token-answer.js";
+import { readTokenAnswer, sendTokenAnswer, type TokenAnswer } from "./token-answer.js";
 
 const PROVIDER = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -66,23 +66,6 @@ export function signInRoutes(deps: SignInDeps): Router {
     return readTokenAnswer(answer, { issuesTokens });
   }
 
-  /**
-   * Sends the backend's answer on: its status, and its body with a `token` kept and swapped
-   * for a stand-in (a success, on routes that `keep`) or left out; never its cookies.
-   */
-  async function answer(
-    res: Response,
-    from: TokenAnswer,
-    keep?: (token: string) => Promise<string>,
-  ) {
-    const body = await swapToken(from, keep);
-    res.statusCode = from.status;
-    copyAnswerHeaders(from.headers, res);
-    res.removeHeader("content-length");
-    res.removeHeader("etag");
-    res.end(body);
-  }
-
   /** Wraps a route: the CSRF check, the path under /auth, the body read and judged. */
   function route(name: string, handle: Handle, challenge = false) {
     return handler(failure, name, { challenge, operation: "sign-in" }, async (req, res) => {
@@ -120,7 +103,7 @@ export function signInRoutes(deps: SignInDeps): Router {
       await gate?.settle(ok ? "succeeded" : from.status === 401 ? "failed" : "neither");
       if (from.status === 401) routeDeps.failure.report({ type: "signin.failed", status: 401 });
       if (ok && from.json?.location !== undefined) binding.bind(res, from.json.location);
-      await answer(res, from, keepIn(req, res));
+      await sendTokenAnswer(res, from, keepIn(req, res));
     }),
   );
 
@@ -128,14 +111,14 @@ export function signInRoutes(deps: SignInDeps): Router {
   router.post(
     "/auth/customer/:provider/register",
     route("bffRegister", async (req, res, signIn) =>
-      answer(res, await exchange(req, signIn), keepIn(req, res)),
+      sendTokenAnswer(res, await exchange(req, signIn), keepIn(req, res)),
     ),
   );
 
   // A provider's callback: only in the browser that began this sign-in.
   const callback = route("bffSignInCallback", async (req, res, signIn) => {
     binding.check(req, res);
-    await answer(res, await exchange(req, signIn), keepIn(req, res));
+    await sendTokenAnswer(res, await exchange(req, signIn), keepIn(req, res));
   });
   router.get("/auth/customer/:provider/callback", callback);
   router.post("/auth/customer/:provider/callback", callback);
@@ -144,13 +127,13 @@ export function signInRoutes(deps: SignInDeps): Router {
   router.post(
     "/auth/customer/:provider/reset-password",
     route("bffPasswordReset", async (req, res, signIn) =>
-      answer(res, await exchange(req, signIn, undefined, false)),
+      sendTokenAnswer(res, await exchange(req, signIn, undefined, false)),
     ),
   );
   router.post(
     "/auth/customer/:provider/update",
     route("bffPasswordUpdate", async (req, res, signIn) =>
-      answer(res, await exchange(req, signIn, req.headers.authorization, false)),
+      sendTokenAnswer(res, await exchange(req, signIn, req.headers.authorization, false)),
     ),
   );
 
@@ -161,7 +144,11 @@ export function signInRoutes(deps: SignInDeps): Router {
       "bffSignInStep",
       async (req, res, signIn) => {
         const { token } = await actingSession(routeDeps, req, { refresh: true });
-        await answer(res, await exchange(req, signIn, `Bearer ${token}`), keepIn(req, res));
+        await sendTokenAnswer(
+          res,
+          await exchange(req, signIn, `Bearer ${token}`),
+          keepIn(req, res),
+        );
       },
       true,
     ),
@@ -179,7 +166,7 @@ export function signInRoutes(deps: SignInDeps): Router {
           const from = await exchange(req, signIn, `Bearer ${acting.token}`);
           if (from.status === 401)
             return void (await endRefused(acting.ref.id, acting.record.customerId));
-          return void (await answer(res, from, keepIn(req, res)));
+          return void (await sendTokenAnswer(res, from, keepIn(req, res)));
         }
         const result = await refresher.refresh(acting.ref, acting.record);
         if (result.outcome === "ended")

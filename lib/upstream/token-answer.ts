@@ -1,26 +1,35 @@
+import type { Response } from "express";
 import { UpstreamError } from "../errors/errors.js";
 import type { BufferedAnswer } from "./client.js";
+import { jsonObject } from "./json-object.js";
 
 // A JWT's header always starts `{"` — "eyJ" in base64url — and two dots follow.
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\./;
+const BASE64_LIKE = /^[A-Za-z0-9+/_-]{40,}={0,2}$/;
+// "Created", "Unauthorized": short printable ASCII, too short to hold a token.
+const PLAIN_TEXT = /^[\x20-\x7e]{0,64}$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// The backend's answer headers that reach the browser from a sign-in route: a token could sit
+// in any other (Location, Authorization, WWW-Authenticate, one of the backend's own).
+const KEPT_HEADERS = ["retry-after", "content-language"] as const;
 
-/** A backend answer on a route that can carry a token, read and judged. */
+/** A backend answer on a sign-in route, read and judged before anything of it is sent. */
 export interface TokenAnswer {
   status: number;
   headers: BufferedAnswer["headers"];
-  /** The answer's JSON object, or undefined for a body that is not one (and holds no token). */
+  /** The answer's JSON object, or undefined for one that is not JSON. */
   json: Record<string, unknown> | undefined;
-  /** The raw body, for an answer that is not JSON (a plain-text 401 passes as it is). */
-  raw: Buffer;
+  /** A short plain-text answer ("Created"), passed as it is. */
+  text: string | undefined;
 }
 
 /**
- * Reads an answer that can carry a token (sign-in, refresh), whatever its headers claim: the
- * BFF asks for an identity-encoded answer, so one with a `Content-Encoding` cannot be read and
- * is refused, as is a success that is not a JSON object (on a route that issues tokens), and
- * any answer whose text holds something shaped like a JWT outside what `swapToken` handles. A token never reaches the browser
- * because its answer was compressed, oddly typed or prefixed with a BOM: 502 instead.
+ * Reads a sign-in route's answer whatever its headers claim. The BFF asks for an
+ * identity-encoded answer, so one with a `Content-Encoding` is refused; so is a success that is
+ * not a JSON object on a route that issues tokens, an answer that is neither JSON nor a short
+ * plain text, and JSON holding something token-shaped (also percent- or base64-encoded)
+ * anywhere but its top-level `token`. A token never reaches the browser because its answer was
+ * compressed, oddly typed, prefixed with a BOM or re-encoded: 502 instead.
  */
 export function readTokenAnswer(
   answer: BufferedAnswer,
@@ -30,59 +39,88 @@ export function readTokenAnswer(
   if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
     throw badAnswer(`a ${String(encoding)}-encoded answer`);
   }
-  const json = jsonObject(answer.body);
-  // A success of a route that issues tokens must be readable; any answer must hold no token
-  // where the BFF cannot see it.
-  const ok = answer.status >= 200 && answer.status < 300;
-  if (
-    json === undefined &&
-    ((ok && issuesTokens) || JWT_LIKE.test(answer.body.toString("latin1")))
-  ) {
-    throw badAnswer(`an answer that is not a JSON object (status ${answer.status})`);
+  const { status, headers } = answer;
+  const json = answerObject(answer.body);
+  if (json !== undefined) {
+    for (const [name, value] of Object.entries(json)) {
+      if (name !== "token" && holdsToken(value, 0))
+        throw badAnswer("a token outside the answer's token field");
+    }
+    return { status, headers, json, text: undefined };
   }
-  return { status: answer.status, headers: answer.headers, json, raw: answer.body };
+  const ok = status >= 200 && status < 300;
+  const text = answer.body.toString("latin1");
+  if ((ok && issuesTokens) || !PLAIN_TEXT.test(text)) {
+    throw badAnswer(`an answer that is neither a JSON object nor short plain text (${status})`);
+  }
+  return { status, headers, json: undefined, text };
 }
 
 /**
- * The answer's JSON with its `token` replaced by what `keep` gives (on a success) or removed,
- * written out again; refused when a token-shaped value remains anywhere in it.
+ * Sends a judged answer: its status, a few harmless headers, and its JSON with the `token`
+ * replaced by what `keep` gives (on a success) or removed. `keep` runs only for an answer that
+ * passed: a refused answer starts no session.
  */
-export async function swapToken(
+export async function sendTokenAnswer(
+  res: Response,
   answer: TokenAnswer,
-  keep: ((token: string) => Promise<string>) | undefined,
-): Promise<Buffer> {
-  const json = answer.json;
-  if (json === undefined) return answer.raw;
-  const { token, ...rest } = json;
-  // Judged before anything is kept: a refused answer starts no session.
-  if (JWT_LIKE.test(JSON.stringify(rest)))
-    throw badAnswer("a token outside the answer's token field");
-  const ok = answer.status >= 200 && answer.status < 300;
-  if (ok && keep !== undefined && typeof token === "string") {
-    return Buffer.from(JSON.stringify({ ...rest, token: await keep(token) }));
+  keep?: (token: string) => Promise<string>,
+): Promise<void> {
+  let body: string;
+  if (answer.json === undefined) {
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    body = answer.text ?? "";
+  } else {
+    const { token, ...rest } = answer.json;
+    const ok = answer.status >= 200 && answer.status < 300;
+    const kept = ok && keep !== undefined && typeof token === "string";
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    body = JSON.stringify(kept ? { ...rest, token: await keep(token) } : rest);
   }
-  return Buffer.from(JSON.stringify(rest));
+  for (const name of KEPT_HEADERS) {
+    const value = answer.headers[name];
+    if (value !== undefined) res.setHeader(name, value);
+  }
+  res.statusCode = answer.status;
+  res.end(body);
 }
 
-function jsonObject(body: Buffer): Record<string, unknown> | undefined {
+/** Whether a token-shaped string sits anywhere in `value`, plain or percent- or base64-encoded. */
+function holdsToken(value: unknown, depth: number): boolean {
+  if (typeof value === "string") {
+    if (JWT_LIKE.test(value)) return true;
+    if (value.includes("%")) {
+      try {
+        if (JWT_LIKE.test(decodeURIComponent(value))) return true;
+      } catch {
+        // Not percent-encoded after all.
+      }
+    }
+    return (
+      BASE64_LIKE.test(value) && JWT_LIKE.test(Buffer.from(value, "base64").toString("latin1"))
+    );
+  }
+  if (typeof value !== "object" || value === null) return false;
+  // Deeper than any answer the backend sends: refused rather than walked without end.
+  if (depth > 32) return true;
+  for (const item of Object.values(value)) if (holdsToken(item, depth + 1)) return true;
+  return false;
+}
+
+/** The body as a JSON object: UTF-8, a leading BOM skipped (it is written out again without). */
+function answerObject(body: Buffer): Record<string, unknown> | undefined {
   let text: string;
   try {
     text = utf8.decode(body);
   } catch {
     return undefined;
   }
-  // A BOM-prefixed answer is read as the JSON it carries (and written out again without it).
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return jsonObject(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
 function badAnswer(what: string): UpstreamError {
-  return new UpstreamError("BFF_UPSTREAM_BAD_ANSWER", `the backend sent ${what} on a token route`);
+  return new UpstreamError(
+    "BFF_UPSTREAM_BAD_ANSWER",
+    `the backend sent ${what} on a sign-in route`,
+  );
 }
