@@ -203,6 +203,65 @@ test("register, sign in and ask for a password reset through the BFF: no token r
   await assertNoToken(answers, 8);
 });
 
+test("a guest fills a cart, keeps it across a reload, and still has it after signing in", async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const context = await browser.newContext();
+  const { page, problems, answers } = await openSignedOut(context);
+  await guestFillsCart(page, 3);
+  await page.locator("#cart-items li", { hasText: "3 ×" }).waitFor();
+
+  // The cart's id is in an httpOnly cookie the page cannot read, and the page never needed it.
+  const cartCookie = (await context.cookies()).find((c) => c.name === "bff.sid.cart");
+  assert.ok(cartCookie, "the browser holds the guest cart cookie");
+  assert.equal(cartCookie.httpOnly, true);
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes("cart"));
+
+  await page.reload();
+  await page.locator("#signed-out").waitFor();
+  await page.locator("#cart-items li", { hasText: "3 ×" }).waitFor();
+
+  await page.fill('#sign-in input[name="email"]', account.email);
+  await page.fill('#sign-in input[name="password"]', account.password);
+  await page.click('#sign-in button[type="submit"]');
+  await page.locator("#signed-in").waitFor();
+  await page.locator("#cart-items li", { hasText: "3 ×" }).waitFor();
+  // Now the customer's: kept with the session, the guest cookie gone.
+  assert.equal(
+    (await context.cookies()).find((c) => c.name === "bff.sid.cart"),
+    undefined,
+  );
+  await page.reload();
+  await page.locator("#signed-in").waitFor();
+  await page.locator("#cart-items li", { hasText: "3 ×" }).waitFor();
+
+  // Signed out, this browser no longer reaches it; signed in again elsewhere, it is back.
+  await page.click("#sign-out");
+  await page.locator("#signed-out").waitFor();
+  await page.locator("#cart-items li", { hasText: "Your cart is empty." }).waitFor();
+  const other = await openSignedOut(await browser.newContext());
+  await other.page.fill('#sign-in input[name="email"]', account.email);
+  await other.page.fill('#sign-in input[name="password"]', account.password);
+  await other.page.click('#sign-in button[type="submit"]');
+  await other.page.locator("#signed-in").waitFor();
+  await other.page.locator("#cart-items li", { hasText: "3 ×" }).waitFor();
+
+  assert.deepEqual(problems, []);
+  assert.deepEqual(other.problems, []);
+  await other.page.context().close();
+  await context.close();
+  await assertNoToken(answers, 1);
+});
+
+/** As a guest: adds the first product `times` times (the first click creates the cart). */
+async function guestFillsCart(page, times) {
+  const add = page.locator("#products .add-to-cart").first();
+  await add.waitFor();
+  for (let n = 1; n <= times; n++) {
+    await add.click();
+    await page.locator("#cart-items li", { hasText: `${n} ×` }).waitFor();
+  }
+}
+
 test('a page left open after "sign out everywhere" elsewhere ends its signed-in view', async (t) => {
   if (unavailable) return t.skip(unavailable);
   const signedIn = async () => {

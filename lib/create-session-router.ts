@@ -136,6 +136,7 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     ...base,
     loadCustomer: customerLoader(customers, report, logger),
     customerTokens: upstream?.customerTokens ?? kept,
+    cart: upstream?.cart,
   };
 
   const router = Router();

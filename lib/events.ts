@@ -71,7 +71,37 @@ export type SessionEvent =
   /** The backend refused a password sign-in (counted against `upstream.signInLimits`). */
   | { type: "signin.failed"; status: number }
   /** A sign-in was refused with 429 before reaching the backend: too many failures. */
-  | { type: "signin.limited"; by: "identifier" | "ip"; retryAfter: number };
+  | { type: "signin.limited"; by: "identifier" | "ip"; retryAfter: number }
+  /** At sign-in, the browser's guest cart became the customer's (`upstream`); it stays current. */
+  | { type: "cart.transferred"; sessionId: string; customerId: string }
+  /**
+   * At sign-in, the browser's guest cart could not become the customer's; the sign-in went on
+   * and the guest cart is forgotten. `not_found`: the backend has no such cart; `completed`:
+   * it is an order already; `another_customer`: it belongs to another customer (never taken
+   * over); `refused`: the backend refused the transfer; `unavailable`: the backend or the
+   * session store could not be used.
+   */
+  | {
+      type: "cart.transfer_failed";
+      sessionId: string;
+      customerId: string;
+      reason: CartTransferFailure;
+    }
+  /** At sign-in, without a guest cart with items, the customer's remembered cart came back. */
+  | { type: "cart.restored"; sessionId: string; customerId: string };
+
+/**
+ * Why a guest cart did not become the customer's at sign-in (`cart.transfer_failed`).
+ *
+ * @example
+ * ```ts
+ * onEvent(event) {
+ *   if (event.type === "cart.transfer_failed") metrics.increment("bff.cart_lost", { reason: event.reason });
+ * }
+ * ```
+ */
+export type CartTransferFailure =
+  "not_found" | "completed" | "another_customer" | "refused" | "unavailable";
 
 /**
  * Builds the one function the router reports through: to the diagnostics channels, the logger and

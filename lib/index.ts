@@ -10,7 +10,7 @@ export { sessionOptionsFromEnv } from "./options/from-env.js";
 export type { EnvSessionOptions } from "./options/from-env.js";
 export type { AuthInfo } from "./session/auth-info.js";
 export type { Duration } from "./options/duration.js";
-export type { SessionEvent, DestroyReason } from "./events.js";
+export type { CartTransferFailure, SessionEvent, DestroyReason } from "./events.js";
 export { BackChannelRefusedError } from "./account/back-channel.js";
 export type { BackChannelOptions, BackChannelRefusal } from "./account/back-channel.js";
 export type { Logger } from "./logger.js";

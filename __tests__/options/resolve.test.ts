@@ -124,9 +124,21 @@ describe("upstream.signInLimits.secret", () => {
     expect(error.message).toContain("would not share the sign-in attempt counts");
   });
 
-  it("is not needed when the limits are off", () => {
+  it("is not needed when the limits are off (cookie.secret still is, for the guest cart cookie)", () => {
     const options = { ...withUpstream({ signInLimits: false }), sessions: fullStore() };
-    expect(resolveOptions(options).upstream!.signInLimits).toBe(false);
+    expect(errorOf(options).message).toMatch(
+      /^option "cookie\.secret" is missing .*guest cart cookie/,
+    );
+    const secret = "cookie-secret-that-is-at-least-32-bytes!";
+    const resolved = resolveOptions({ ...options, cookie: { secret } });
+    expect(resolved.upstream!.signInLimits).toBe(false);
+    expect(resolved.cart).toEqual({ guard: true, keys: [secret] });
+  });
+
+  it("signs the guest cart cookie with upstream.signInLimits.secret without a cookie.secret", () => {
+    const secret = "limits-secret-that-is-at-least-32-bytes!";
+    const options = { ...withUpstream({ signInLimits: { secret } }), sessions: fullStore() };
+    expect(resolveOptions(options).cart.keys).toEqual([secret]);
   });
 });
 

@@ -209,7 +209,16 @@ describe("the upstream options of the connection layer", () => {
 describe("SHAPES", () => {
   it("knows every level an option can be nested at, and the keys of each", () => {
     expect(Object.keys(SHAPES).sort()).toEqual(
-      ["", "cookie", "csrf", "session", "token", "upstream", "upstream.signInLimits"].sort(),
+      [
+        "",
+        "cart",
+        "cookie",
+        "csrf",
+        "session",
+        "token",
+        "upstream",
+        "upstream.signInLimits",
+      ].sort(),
     );
     expect(Object.keys(SHAPES["upstream"]!)).toEqual(
       expect.arrayContaining([

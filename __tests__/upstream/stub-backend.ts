@@ -18,7 +18,7 @@ export interface Seen {
  * A stand-in for a Medusa backend on a real socket: echoes what it was sent, answers
  * /store/customers/me as the bearer's customer, refreshes tokens, and misbehaves on demand.
  */
-export function stubBackend() {
+export function stubBackend(options: { routes?: (app: express.Express) => void } = {}) {
   const seen: Seen[] = [];
   const state = {
     refresh: "ok" as "ok" | "401" | "other-customer" | "500" | "slow" | "foreign-key",
@@ -38,7 +38,7 @@ export function stubBackend() {
     req.on("data", (chunk: Buffer) => {
       hash.update(chunk);
       length += chunk.length;
-      if (req.url.startsWith("/auth/") || req.url === "/store/customers") chunks.push(chunk);
+      if (/^\/(auth\/|store\/customers$|store\/carts)/.test(req.url)) chunks.push(chunk);
     });
     req.on("end", () => {
       (req as { raw?: Buffer }).raw = Buffer.concat(chunks);
@@ -208,6 +208,8 @@ export function stubBackend() {
     res.setHeader("Content-Length", String(64 * 1024));
     res.write(Buffer.alloc(16 * 1024, 7), () => setTimeout(() => res.destroy(), 20));
   });
+  // Routes a test file adds (the carts), ahead of the echo below.
+  options.routes?.(app);
   // A RegExp: the same route on Express 4 and 5 (their path syntaxes differ for wildcards).
   app.all(/^\/store\/.+/, (req, res) => {
     res.setHeader("Set-Cookie", "connect.sid=s%3Abackend-session; Path=/; HttpOnly");

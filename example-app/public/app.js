@@ -119,9 +119,11 @@ async function loadSessions() {
 }
 
 // The catalog and the cart come from the commerce backend's Store API, through the BFF
-// (storeApi()): the page never holds the customer's token or the publishable key.
+// (storeApi()): the page never holds the customer's token, the publishable key or even the
+// cart's id — the BFF remembers this browser's cart, and `current` stands for it. A guest
+// fills a cart; at sign-in it becomes the customer's, and it is still there after a reload.
 let region;
-let cartId;
+let hasCart = false;
 
 function price(variant) {
   const p = variant.calculated_price;
@@ -158,14 +160,21 @@ async function loadCatalog() {
   }
 }
 
+/** Shows the cart this browser holds (a guest's, or the signed-in customer's), or none. */
+async function loadCart() {
+  const { status, data } = await call("GET", "/store/carts/current");
+  hasCart = status === 200;
+  renderCart(hasCart ? data.cart : { items: [] });
+}
+
 async function addToCart(variantId) {
   say("");
-  if (cartId === undefined) {
+  if (!hasCart) {
     const created = await call("POST", "/store/carts", { body: { region_id: region } });
     if (created.status !== 200) return say(explain(created.status));
-    cartId = created.data.cart.id;
+    hasCart = true;
   }
-  const { status, data } = await call("POST", `/store/carts/${cartId}/line-items`, {
+  const { status, data } = await call("POST", "/store/carts/current/line-items", {
     body: { variant_id: variantId, quantity: 1 },
   });
   if (status !== 200) return say(explain(status));
@@ -192,7 +201,7 @@ function renderCart(cart) {
 function signedOutElsewhere() {
   if ($("signed-in").hidden) return;
   show("out");
-  cartId = undefined;
+  loadCart();
   say("Your session has ended. Please sign in again.", "info");
 }
 
@@ -200,11 +209,13 @@ async function refresh() {
   const { status, data } = await call("GET", "/auth/session");
   if (status === 200) {
     render(data.user, data.session);
-    await Promise.all([loadSessions(), loadCatalog()]);
+    await Promise.all([loadSessions(), loadCatalog(), loadCart()]);
     return;
   }
   show("out");
-  if (status !== 401) say(explain(status));
+  if (status !== 401) return say(explain(status));
+  // A guest browses and fills a cart before signing in.
+  await Promise.all([loadCatalog(), loadCart()]);
 }
 
 /**
@@ -272,8 +283,7 @@ $("forgot-password").addEventListener("click", async () => {
 $("sign-out").addEventListener("click", async () => {
   const { status } = await call("DELETE", "/auth/session");
   if (status !== 200) return say(explain(status));
-  cartId = undefined;
-  renderCart({ items: [] });
+  await loadCart();
   show("out");
   say("You are signed out.", "info");
 });

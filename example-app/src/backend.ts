@@ -135,6 +135,18 @@ export function createBackend(identity: Identity, customers: DemoCustomers): Rou
     res.json({ cart });
   });
 
+  // At sign-in the BFF hands the guest's cart to the customer (as Medusa's route does).
+  router.post("/store/carts/:id/customer", async (req, res) => {
+    const id = await customerOf(req, res);
+    if (id === undefined) return;
+    if (id === null) return void res.status(401).type("text/plain").send("Unauthorized");
+    const cart = carts.get(String(req.params.id));
+    if (cart === undefined)
+      return void res.status(404).json({ type: "not_found", message: "Cart not found" });
+    cart.customer_id = id;
+    res.json({ cart });
+  });
+
   /** A cart the bearer may see: a guest's cart, or the customer's own. */
   async function ownCart(req: Request, res: Response): Promise<Cart | undefined> {
     const id = await customerOf(req, res);

@@ -126,7 +126,7 @@ export interface TokenRefreshMessage {
 
 /**
  * `bff-session:cart:transfer`: a guest cart and a sign-in: moved to the customer, failed, or
- * given back to the guest (reserved for the cart feature; nothing publishes it yet).
+ * the customer's remembered cart restored (the `cart.*` session events).
  *
  * @example
  * ```ts

@@ -48,6 +48,12 @@ export function isObserved(): boolean {
  */
 export function publishEvent(event: SessionEvent): void {
   switch (event.type) {
+    case "cart.transferred":
+      return publishCartTransfer(() => ({ outcome: "transferred" }));
+    case "cart.transfer_failed":
+      return publishCartTransfer(() => ({ outcome: "failed", reason: event.reason }));
+    case "cart.restored":
+      return publishCartTransfer(() => ({ outcome: "restored" }));
     case "session.created":
       if (sessionStartChannel.hasSubscribers) {
         sessionStartChannel.publish({ sessionId: event.sessionId, customerId: event.customerId });

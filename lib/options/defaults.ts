@@ -46,6 +46,7 @@ export const DEFAULT_OPTIONS = deepFreeze({
     bufferSize: MiB,
     sendTimeout: "10s",
   },
+  cart: { guard: true },
   csrf: { trustedOrigins: [], allowSameSite: false },
 } as const);
 

@@ -5,6 +5,7 @@ import type { Lifetime } from "../session/lifetime.js";
 import { checkStoreCapabilities } from "../stores/capabilities.js";
 import { DEFAULT_OPTIONS } from "./defaults.js";
 import { optionError } from "./option-error.js";
+import { resolveCart } from "./resolve-cart.js";
 import { ms, resolveUpstream } from "./resolve-upstream.js";
 import { schema, SHAPES } from "./schema.js";
 import type { ResolvedOptions, SessionRouterOptions } from "./types.js";
@@ -74,6 +75,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     cookie,
     lifetime: resolveLifetime(o.session),
     upstream,
+    cart: resolveCart(o.cart, cookie.secrets, o.upstream, o.sessions),
     limits: Object.freeze({
       maxPerCustomer: o.session?.maxPerCustomer ?? d.session.maxPerCustomer,
     }),

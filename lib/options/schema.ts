@@ -104,6 +104,10 @@ const upstreamSchema = z.strictObject({
   sendTimeout: shortWait.optional(),
 });
 
+const cartSchema = z.strictObject({
+  guard: z.boolean().optional(),
+});
+
 const csrfSchema = z.strictObject({
   trustedOrigins: z.array(origin).optional(),
   allowSameSite: z.boolean().optional(),
@@ -132,6 +136,7 @@ export const schema = z.strictObject({
   cookie: cookieSchema.optional(),
   session: sessionSchema.optional(),
   upstream: upstreamSchema.optional(),
+  cart: cartSchema.optional(),
   csrf: z
     .union([z.literal(false), csrfSchema], {
       error: "must be false or { trustedOrigins?, allowSameSite? }",
@@ -161,5 +166,6 @@ export const SHAPES: Readonly<Record<string, object>> = Object.freeze({
   session: sessionSchema.shape,
   upstream: upstreamSchema.shape,
   "upstream.signInLimits": signInLimitsSchema.shape,
+  cart: cartSchema.shape,
   csrf: csrfSchema.shape,
 });

@@ -10,6 +10,17 @@ import type { TokenPolicy } from "../token/verify-token.js";
 import type { Duration } from "./duration.js";
 import type { ResolvedUpstream, UpstreamOptions } from "./upstream-types.js";
 
+/** The `cart` option after defaults. */
+export interface ResolvedCart {
+  guard: boolean;
+  /**
+   * The HMAC keys of the guest cart cookie: the first signs, all verify (rotation). The
+   * `cookie.secret`s, else `upstream.signInLimits.secret`, else one random key of this process
+   * (the memory store only).
+   */
+  keys: readonly string[];
+}
+
 /**
  * Options of {@link createSessionRouter}. Every field is documented in the README's option table.
  *
@@ -106,6 +117,16 @@ export interface SessionRouterOptions {
    * kept token is refreshed before it expires.
    */
   upstream?: UpstreamOptions;
+  /** The cart `storeApi()` keeps for each browser (with `upstream`). */
+  cart?: {
+    /**
+     * Only the browser's own carts are reachable: `/store/carts/{id}/…` for an id this browser
+     * does not hold is 404, never forwarded. Default true. `false` forwards any cart id, as the
+     * backend itself answers anyone who has one (a leaked id then reads and changes that cart:
+     * email, addresses, items).
+     */
+    guard?: boolean;
+  };
   /** Cross-site request defence for cookie-authenticated writes, or false to turn it off. */
   csrf?: { trustedOrigins?: string[]; allowSameSite?: boolean } | false;
   /** Receives every {@link SessionEvent}. A throw or a rejected promise is logged, never fatal. */
@@ -139,6 +160,7 @@ export interface ResolvedOptions {
   lifetime: Lifetime;
   limits: SessionLimits;
   upstream: ResolvedUpstream | undefined;
+  cart: ResolvedCart;
   csrf: { trustedOrigins: ReadonlySet<string>; allowSameSite: boolean } | false;
   onEvent: ((event: SessionEvent) => unknown) | undefined;
   /** The logger to use, never undefined: the app's (guarded), stderr, or silent. */

@@ -7,6 +7,7 @@ import type { ResolvedOptions } from "../options/types.js";
 import type { SessionRef, Sessions } from "../session/sessions.js";
 import type { SessionRecord } from "../stores/session-store.js";
 import type { TokenPolicy } from "../token/verify-token.js";
+import type { CartHooks } from "../upstream/cart.js";
 
 /**
  * The customer token a session keeps, as a request uses it. With `upstream` (and refresh on)
@@ -27,6 +28,8 @@ export interface RouteDeps {
   options: ResolvedOptions;
   failure: FailureDeps;
   logger: Logger;
+  /** With `upstream`: the cart moves to the customer at sign-in, and is forgotten at sign-out. */
+  cart?: CartHooks | undefined;
 }
 
 /**

@@ -54,6 +54,10 @@ export function postSession(deps: RouteDeps, standIn?: StandInSignIn) {
     const kept = options.token.keep ? customerToken(token, claims, options.now()) : undefined;
     const started = await sessions.start(customerId, req, { customerToken: kept });
     setSessionCookie(deps, req, res, started);
+    if (deps.cart !== undefined) {
+      const until = started.record.absoluteExpiresAt;
+      await deps.cart.signedIn(req, res, { sessionId: started.id, customerId, token, until });
+    }
     if (!warnedCrossSite && req.headers["sec-fetch-site"] === "cross-site") warnCrossSite(req);
     sendJson(res, 200, { user });
   });

@@ -17,7 +17,7 @@ export type Adopt = (req: Request, res: Response, token: string) => Promise<stri
  * browser gets a stand-in in the token's place.
  */
 export function adopter(
-  deps: Pick<RouteDeps, "sessions" | "options" | "policy">,
+  deps: Pick<RouteDeps, "sessions" | "options" | "policy" | "cart">,
   report: (event: SessionEvent) => void,
   verifyIssued: (token: string) => Promise<VerifiedToken>,
 ): Adopt {
@@ -41,6 +41,11 @@ export function adopter(
     });
     setSessionCookie(deps, req, res, started);
     report({ type: "signin.succeeded", sessionId: started.id, customerId: owner, pending });
+    // A customer's session (not a pending one): the browser's cart follows the customer.
+    if (!pending && deps.cart !== undefined) {
+      const until = started.record.absoluteExpiresAt;
+      await deps.cart.signedIn(req, res, { sessionId: started.id, customerId, token, until });
+    }
     return standIn;
   };
 }

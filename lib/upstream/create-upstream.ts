@@ -8,9 +8,13 @@ import type { CustomerTokens, RouteDeps } from "../routes/deps.js";
 import type { OpenedTokens } from "../session/customer-token.js";
 import type { SessionStore } from "../stores/session-store.js";
 import type { Router } from "express";
+import { GuardedStore } from "../session/guarded-store.js";
 import { adopter, issuedTokenVerifier } from "./adopt.js";
 import { SignInAttempts } from "./attempts.js";
 import { UpstreamClient } from "./client.js";
+import { Carts } from "./cart.js";
+import { CartCookie } from "./cart-cookie.js";
+import { CartMemory } from "./cart-memory.js";
 import { backendCustomers } from "../customers/upstream.js";
 import { createStoreApi } from "./forward.js";
 import { ProviderBinding } from "./provider-binding.js";
@@ -34,6 +38,8 @@ export interface Upstream {
   customers: CustomerStore;
   /** The kept token, refreshed when due. */
   customerTokens: CustomerTokens;
+  /** The cart rules' sign-in and sign-out side. */
+  cart: Carts;
   standInSignIn(deps: RouteDeps): StandInSignIn;
   signInRoutes(deps: RouteDeps): Router;
   storeApi(deps: RouteDeps): () => RequestHandler;
@@ -69,7 +75,20 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
   }
   const attempts = limits === false ? undefined : new SignInAttempts(deps.store, limits, report);
   const binding = new ProviderBinding(deps.options.cookie);
+  const { options } = deps;
+  const carts = new Carts({
+    client,
+    cookie: new CartCookie(options),
+    memory: new CartMemory(
+      new GuardedStore(deps.store, options.lifetime.storeTimeout, report),
+      options.now,
+    ),
+    guard: options.cart.guard,
+    report,
+    logger,
+  });
   return {
+    cart: carts,
     customers: backendCustomers(client),
     customerTokens: refresher,
     standInSignIn: (route) => standInSignIn(route),
@@ -83,7 +102,7 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
         binding,
         account: deps.account,
       }),
-    storeApi: (route) => createStoreApi({ route, client }),
+    storeApi: (route) => createStoreApi({ route, client, carts }),
     probe: async () => {
       const answer = await client.read({
         method: "GET",

@@ -6,6 +6,8 @@ import { handler } from "../http/handler.js";
 import type { RouteDeps } from "../routes/deps.js";
 import { bearerCredential } from "../token/read-bearer.js";
 import type { ActingSession } from "./acting-session.js";
+import type { Carts } from "./cart.js";
+import { cartPath } from "./cart-path.js";
 import type { UpstreamClient } from "./client.js";
 import { copyAnswerHeaders, requestHeaders } from "./headers.js";
 import { upstreamPath } from "./paths.js";
@@ -16,6 +18,8 @@ import { isStandIn, redeemStandIn } from "./stand-in.js";
 export interface ForwardDeps {
   route: RouteDeps;
   client: UpstreamClient;
+  /** The cart rules, for paths under `/store/carts`. */
+  carts: Carts;
 }
 
 /**
@@ -25,15 +29,19 @@ export interface ForwardDeps {
  * downgraded to a guest: prices and carts differ for customers. Each step of `forward` is one
  * line: path → session → body → backend → answer.
  */
-export function createStoreApi({ route, client }: ForwardDeps): () => RequestHandler {
+export function createStoreApi({ route, client, carts }: ForwardDeps): () => RequestHandler {
   const { sessions, options, customerTokens, failure } = route;
   const { publishableKey, sendTimeout } = client.options;
 
   async function forward(req: Request, res: Response): Promise<void> {
-    const path = upstreamPath(req.url, "/store");
-    if (path === undefined)
+    const asked = upstreamPath(req.url, "/store");
+    if (asked === undefined)
       throw new StoreApiError("invalid_data", "The request path is not allowed.");
     const session = await storeSession(req);
+    // The cart rules (`current`, the guard) for `/store/carts…` only: nothing for other paths.
+    const target = cartPath(asked);
+    const cart = target === undefined ? undefined : await carts.judge(req, res, target, session);
+    const path = cart?.path ?? asked;
     const body = await readRequestBody(req, res, client.options);
     const token = session?.token;
     const headers = requestHeaders(req, body, { token, publishableKey });
@@ -56,6 +64,8 @@ export function createStoreApi({ route, client }: ForwardDeps): () => RequestHan
     copyAnswerHeaders(answer.headers, res);
     // Personal answers: never cached by a shared cache, nor shown to another cookie.
     if (session !== undefined) res.setHeader("Cache-Control", "private, no-store");
+    if (cart !== undefined && answer.complete)
+      await carts.answered(res, cart, answer.status, answer.body());
     if (answer.complete) sendWhole(res, answer.chunks(), sendTimeout);
     else await answer.pipe(res, sendTimeout);
   }

@@ -1,0 +1,107 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Request, Response } from "express";
+import { parse } from "cookie";
+import { appendSetCookie } from "../http/respond.js";
+import type { ResolvedOptions } from "../options/types.js";
+
+/** A cart id as the backend makes them (`cart_01H…`): one path segment, never anything else. */
+export const CART_ID = /^[A-Za-z0-9_-]{1,100}$/;
+// A guest's cart outlives a browsing session, as Medusa's own storefronts keep it (they use a
+// week); a month, so a shopper who comes back finds it.
+const MAX_AGE_S = 30 * 24 * 3600;
+// Domain separation: the same `cookie.secret` signs the session cookie (cookie-signature).
+const CONTEXT = "bff-session cart cookie\0";
+const asSent = (value: string) => value;
+
+/**
+ * The guest's cart, in a cookie of its own: `<session cookie name>.cart`, with the session
+ * cookie's attributes (so a `__Host-` session cookie gives a `__Host-` cart cookie, which no
+ * sibling subdomain can set), httpOnly, its value the cart id and an HMAC-SHA256 of it. A value
+ * this BFF did not sign, a cookie sent twice (one tossed in by a sibling subdomain or a
+ * path-scoped copy, RFC 6265 §8.6), or a request the browser marks cross-site (another site
+ * making the browser call with its cookies) names no cart.
+ */
+export class CartCookie {
+  readonly name: string;
+  private readonly attributes: string;
+  private readonly clearHeader: string;
+
+  constructor(
+    options: Pick<ResolvedOptions, "cookie" | "cart" | "csrf">,
+    private readonly keys: readonly string[] = options.cart.keys,
+  ) {
+    const { cookie } = options;
+    this.name = `${cookie.name}.cart`;
+    const sameSite = cookie.sameSite[0]!.toUpperCase() + cookie.sameSite.slice(1);
+    let attributes = `; Path=${cookie.path}`;
+    if (cookie.domain !== undefined) attributes += `; Domain=${cookie.domain}`;
+    attributes += "; HttpOnly";
+    if (cookie.secure) attributes += "; Secure";
+    attributes += `; SameSite=${sameSite}`;
+    if (cookie.persistent) attributes += `; Max-Age=${MAX_AGE_S}`;
+    this.attributes = attributes;
+    this.clearHeader = `${this.name}=${attributes.replace(/; Max-Age=\d+/, "")}; Max-Age=0`;
+    this.trusted = options.csrf === false ? new Set() : options.csrf.trustedOrigins;
+  }
+
+  private readonly trusted: ReadonlySet<string>;
+
+  /** True when the request carries a cookie of this name, valid or not. */
+  isPresent(req: Request): boolean {
+    const header = req.headers.cookie;
+    return header !== undefined && header.includes(this.name) && this.pairs(header) > 0;
+  }
+
+  /** The cart id this browser's cookie holds, when it is one this BFF signed and may adopt. */
+  read(req: Request): string | undefined {
+    const header = req.headers.cookie;
+    if (header === undefined || !header.includes(this.name)) return undefined;
+    if (this.isCrossSite(req) || this.pairs(header) !== 1) return undefined;
+    const value = parse(header, { decode: asSent })[this.name];
+    if (value === undefined || value.length > 200) return undefined;
+    const dot = value.lastIndexOf(".");
+    const cartId = value.slice(0, dot);
+    if (dot === -1 || !CART_ID.test(cartId)) return undefined;
+    const given = Buffer.from(value.slice(dot + 1));
+    for (const key of this.keys) {
+      const kept = Buffer.from(mac(cartId, key));
+      if (given.length === kept.length && timingSafeEqual(given, kept)) return cartId;
+    }
+    return undefined;
+  }
+
+  /** Remembers `cartId` in this browser. */
+  set(res: Response, cartId: string): void {
+    appendSetCookie(res, `${this.name}=${cartId}.${mac(cartId, this.keys[0]!)}${this.attributes}`);
+  }
+
+  /** Forgets the guest cart in this browser. */
+  clear(res: Response): void {
+    appendSetCookie(res, this.clearHeader);
+  }
+
+  /**
+   * The browser says another site made this request (Fetch Metadata), and its Origin is not
+   * one the app trusts (`csrf.trustedOrigins`): a cart cookie it carries is not adopted.
+   */
+  isCrossSite(req: Request): boolean {
+    if (req.headers["sec-fetch-site"] !== "cross-site") return false;
+    const origin = req.headers.origin;
+    return origin === undefined || !this.trusted.has(origin);
+  }
+
+  private pairs(header: string): number {
+    let count = 0;
+    for (const pair of header.split(";")) {
+      const eq = pair.indexOf("=");
+      if ((eq === -1 ? pair : pair.slice(0, eq)).trim() === this.name) count++;
+    }
+    return count;
+  }
+}
+
+function mac(cartId: string, key: string): string {
+  return createHmac("sha256", key)
+    .update(CONTEXT + cartId)
+    .digest("base64url");
+}
