@@ -222,6 +222,21 @@ describe("at sign-in", () => {
     }
   });
 
+  it("a copy of the guest cookie taken before the sign-in no longer reaches the cart", async () => {
+    const { app } = bffFor(backend);
+    const b = browser(app);
+    const id = await guestCartWithItem(b);
+    const copied = `${CART_COOKIE}=${b.jar.get(CART_COOKIE)!}`;
+    expect((await b.call("post", "/auth/customer/emailpass", RIGHT)).status).toBe(200);
+    const before = forwarded(`/store/carts/${id}`).length;
+    const stolen = await request(app).get("/store/carts/current").set("Cookie", copied);
+    expect(stolen.status).toBe(404);
+    expect(cartCookie(stolen)).toMatch(/Max-Age=0/);
+    const byId = await request(app).get(`/store/carts/${id}`).set("Cookie", copied);
+    expect(byId.status).toBe(404);
+    expect(forwarded(`/store/carts/${id}`)).toHaveLength(before);
+  });
+
   it("POST /auth/session with the customer's token transfers it too", async () => {
     const { app, events } = bffFor(backend);
     const b = browser(app);
@@ -439,17 +454,25 @@ describe("races", () => {
     expect(events.map((e) => e.type)).toContain("cart.transferred");
   });
 
-  it("an add-to-cart sent as a guest while the sign-in ran lands in the cart the customer now has", async () => {
+  it("an add-to-cart that reaches the BFF as a guest after the transfer is refused, not lost silently", async () => {
     const { app } = bffFor(backend);
     const b = browser(app);
     const id = await guestCartWithItem(b);
     const guestCookie = b.cookie();
     await b.call("post", "/auth/customer/emailpass", RIGHT);
+    // Sent before the sign-in's answer cleared the guest cookie, judged after the transfer: the
+    // cart is the customer's now, and a guest cookie reaches it no more (a copy could be stolen).
     const late = await request(app)
       .post("/store/carts/current/line-items")
       .set("Cookie", guestCookie)
       .send({ variant_id: "variant_2", quantity: 1 });
-    expect(late.status).toBe(200);
+    expect(late.status).toBe(404);
+    // The page, signed in now, adds it again through `current`: the same cart.
+    const again = await b.call("post", "/store/carts/current/line-items", {
+      variant_id: "variant_2",
+      quantity: 1,
+    });
+    expect(again.status).toBe(200);
     const current = await b.call("get", "/store/carts/current");
     expect(current.body.cart.id).toBe(id);
     expect(current.body.cart.items).toHaveLength(2);

@@ -42,6 +42,18 @@ export class CartMemory {
     return this.set(customerKey(customerId), cartId, this.now() + CUSTOMER_CART_MS);
   }
 
+  /**
+   * Marks a guest cart as moved to a customer: a copy of the guest cookie that names it, taken
+   * before the sign-in, no longer reaches it.
+   */
+  markTransferred(cartId: string): Promise<void> {
+    return this.set(transferredKey(cartId), "1", this.now() + CUSTOMER_CART_MS);
+  }
+
+  async wasTransferred(cartId: string): Promise<boolean> {
+    return (await this.get(transferredKey(cartId))) !== undefined;
+  }
+
   /** Forgets the customer's remembered cart when it is `cartId` (completed, or gone). */
   async forgetCustomerCart(customerId: string, cartId: string): Promise<void> {
     if ((await this.ofCustomer(customerId)) === cartId) await this.setCustomer(customerId, null);
@@ -61,4 +73,8 @@ export class CartMemory {
 
 function customerKey(customerId: string): string {
   return `cart:customer:${hash("sha256", customerId, "base64url")}`;
+}
+
+function transferredKey(cartId: string): string {
+  return `cart:transferred:${hash("sha256", cartId, "base64url")}`;
 }

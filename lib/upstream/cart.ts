@@ -85,6 +85,11 @@ export class Carts implements CartHooks {
       held = await memory.ofSession(holder.sessionId);
     } else {
       held = cookie.read(req);
+      // Moved to a customer at a sign-in: the guest cookie (a copy of it) holds it no longer.
+      if (held !== undefined && (await memory.wasTransferred(held))) {
+        cookie.clear(res);
+        held = undefined;
+      }
     }
     const creates = target.id === undefined && req.method === "POST";
     if (target.id === undefined)
@@ -212,6 +217,7 @@ export class Carts implements CartHooks {
       return false;
     }
     await this.rememberForSession(holder, guest);
+    await this.deps.memory.markTransferred(guest);
     this.deps.report({
       type: "cart.transferred",
       sessionId: holder.sessionId,
