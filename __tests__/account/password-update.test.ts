@@ -73,8 +73,7 @@ describe("a password update through the BFF", () => {
     expect(await live(a, first)).toBe(true);
     expect(await live(b, second)).toBe(true);
 
-    // The reset token names the e-mail as the backend received it: case and spaces differ.
-    const res = await update(b, await resetToken(" Jo@Example.COM "));
+    const res = await update(b, await resetToken(RIGHT.email));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ success: true });
     expect(await live(a, first)).toBe(false);
@@ -84,6 +83,16 @@ describe("a password update through the BFF", () => {
     expect(
       reported.every((e) => e.type === "session.destroyed" && e.customerId === "cus_123"),
     ).toBe(true);
+  });
+
+  test("a look-alike account (another case, spaces) is another identity: its reset ends nothing here", async () => {
+    const { a, events } = instances();
+    const cookie = await passwordSignIn(a);
+    // The backend keeps e-mails as given: ` Jo@Example.COM ` is not jo@example.com's identity.
+    const res = await update(a, await resetToken(` ${RIGHT.email.toUpperCase()} `));
+    expect(res.status).toBe(200);
+    expect(await live(a, cookie)).toBe(true);
+    expect(ended(events, "password_changed")).toHaveLength(0);
   });
 
   test("leaves the sessions alone when the backend refuses the update", async () => {
@@ -176,4 +185,15 @@ describe("a password update through the BFF", () => {
       }),
     ).toThrow(/small records \(getRecord, setRecord\)/);
   });
+});
+
+test("a reset token in the query string is refused, never forwarded: the sessions could not end", async () => {
+  const { a } = instances();
+  const cookie = await passwordSignIn(a);
+  const token = await resetToken(RIGHT.email);
+  const res = await request(a)
+    .post(`/auth/customer/emailpass/update?token=${token}`)
+    .send({ password: "a-new-password" });
+  expect(res.status).toBe(400);
+  expect(await live(a, cookie)).toBe(true);
 });

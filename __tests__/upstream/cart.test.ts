@@ -78,7 +78,7 @@ describe("a guest's cart", () => {
     const id = created.body.cart.id as string;
     const line = cartCookie(created)!;
     expect(line).toMatch(
-      /^bff\.sid\.cart=cart_0001\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/,
+      /^bff\.sid\.cart=cart_0001\.\d+\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/,
     );
     const current = await b.call("get", "/store/carts/current?fields=id");
     expect(current.status).toBe(200);
@@ -235,6 +235,33 @@ describe("at sign-in", () => {
     const byId = await request(app).get(`/store/carts/${id}`).set("Cookie", copied);
     expect(byId.status).toBe(404);
     expect(forwarded(`/store/carts/${id}`)).toHaveLength(before);
+  });
+
+  it("over HTTPS the cart cookie is a host-only __Host- cookie, even when the session cookie has a Domain", async () => {
+    const { app } = bffFor(backend, { cookie: { secure: true, domain: "shop.example" } });
+    const created = await request(app).post("/store/carts").send({ region_id: "reg_1" });
+    const line = setCookie(created.headers, "__Host-bff.sid.cart");
+    expect(line).toMatch(/; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=2592000$/);
+    expect(line).not.toMatch(/Domain=/i);
+  });
+
+  it("a guest cookie kept past its expiry (a copy) names no cart", async () => {
+    let now = Date.now();
+    const { app } = bffFor(backend, { now: () => now });
+    const b = browser(app);
+    await guestCartWithItem(b);
+    now += 31 * 24 * 3600_000;
+    const later = await b.call("get", "/store/carts/current");
+    expect(later.status).toBe(404);
+  });
+
+  it("completing it as /COMPLETE (the backend's router ignores case) forgets it too", async () => {
+    const { app } = bffFor(backend);
+    const b = browser(app);
+    await guestCartWithItem(b);
+    const done = await b.call("post", "/store/carts/current/COMPLETE", {});
+    expect(done.status).toBe(200);
+    expect((await b.call("get", "/store/carts/current")).status).toBe(404);
   });
 
   it("POST /auth/session with the customer's token transfers it too", async () => {

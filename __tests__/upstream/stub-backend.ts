@@ -196,6 +196,12 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
         .send(Buffer.from(`token=${token}`, "utf16le"));
     if (shape === "base64") return void res.json({ data: Buffer.from(token).toString("base64") });
     if (shape === "percent") return void res.json({ next: encodeURIComponent(`/?t=${token}`) });
+    if (shape === "split") {
+      const cut = token.indexOf(".") + 1;
+      return void res.json({ a: token.slice(0, cut), b: token.slice(cut) });
+    }
+    if (shape === "base64-inside")
+      return void res.json({ debug: `issued ${Buffer.from(token).toString("base64")} ok` });
     res.json({ token });
   });
   app.get("/store/big", (_req, res) => {

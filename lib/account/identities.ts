@@ -67,8 +67,10 @@ export class AccountIdentities {
   }
 
   private identifierKey(provider: string, identifier: string): string {
-    // Case and spaces do not make a new account (as for the attempt limits).
-    return `bff:account:id:${this.hmac(`id:${provider}:${identifier.trim().toLowerCase()}`)}`;
+    // Exactly as sent: Medusa's emailpass keeps the e-mail as given, so `JANE@example.com` is
+    // another identity than `jane@example.com`, and a look-alike account must neither take the
+    // record of the real one (its reset would then end nothing) nor end its sessions.
+    return `bff:account:id:${this.hmac(`id:${provider}:${identifier}`)}`;
   }
 
   private identityKey(authIdentityId: string): string {

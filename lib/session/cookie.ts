@@ -19,6 +19,21 @@ const asSent = (value: string) => value;
 const SIGNED = "s:";
 
 /**
+ * The attributes of the session cookie, shared by the cookies the BFF sets beside it: Path,
+ * Domain, HttpOnly, Secure, SameSite. `hostOnly`: Path=/ and no Domain, whatever the session
+ * cookie's (what a `__Host-` cookie needs).
+ */
+export function cookieAttributes(cookie: ResolvedCookie, { hostOnly = false } = {}): string {
+  const sameSite = cookie.sameSite[0]!.toUpperCase() + cookie.sameSite.slice(1);
+  let attributes = `; Path=${hostOnly ? "/" : cookie.path}`;
+  if (cookie.domain !== undefined && !hostOnly) attributes += `; Domain=${cookie.domain}`;
+  attributes += "; HttpOnly";
+  // Secure regardless of req.secure: behind a TLS-terminating proxy the app sees plain HTTP.
+  if (cookie.secure) attributes += "; Secure";
+  return `${attributes}; SameSite=${sameSite}`;
+}
+
+/**
  * Writes and reads the session cookie. Everything but the value is fixed at setup, so each
  * response only concatenates the value into a precomputed header.
  */
@@ -31,13 +46,7 @@ export class SessionCookie {
   constructor(cookie: ResolvedCookie) {
     this.name = cookie.name;
     this.secrets = cookie.secrets;
-    const sameSite = cookie.sameSite[0]!.toUpperCase() + cookie.sameSite.slice(1);
-    let attributes = `; Path=${cookie.path}`;
-    if (cookie.domain !== undefined) attributes += `; Domain=${cookie.domain}`;
-    attributes += "; HttpOnly";
-    // Secure regardless of req.secure: behind a TLS-terminating proxy the app sees plain HTTP.
-    if (cookie.secure) attributes += "; Secure";
-    attributes += `; SameSite=${sameSite}`;
+    const attributes = cookieAttributes(cookie);
     this.attributes = attributes;
     this.clearHeader = `${cookie.name}=${attributes}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
   }
@@ -117,4 +126,14 @@ export class SessionCookie {
     }
     return count;
   }
+}
+
+/**
+ * The name of a cookie the BFF sets beside the session cookie (`<base>.<suffix>`): `__Host-`
+ * whenever it can be (RFC 6265bis §4.1.3), whatever the session cookie's Domain, so no sibling
+ * subdomain can plant or overwrite it (cookie tossing); over plain HTTP nothing can prevent it.
+ */
+export function companionCookieName(cookie: ResolvedCookie, suffix: string): string {
+  const base = cookie.name.replace(/^__(Host|Secure)-/, "");
+  return cookie.secure ? `__Host-${base}.${suffix}` : `${base}.${suffix}`;
 }

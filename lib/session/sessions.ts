@@ -3,21 +3,17 @@ import type { SessionEvent } from "../events.js";
 import { isObserved } from "../observability/publish.js";
 import type { Logger } from "../logger.js";
 import {
-  expiresAt,
   isSessionRecord,
   type SessionInfo,
   type SessionLimits,
   type SessionRecord,
 } from "../stores/session-store.js";
-import { toSessionInfo } from "./auth-info.js";
 import type { SessionCookie } from "./cookie.js";
+import { CustomerSessions } from "./customer-sessions.js";
 import { sealedFields, type CustomerToken } from "./customer-token.js";
 import type { GuardedStore } from "./guarded-store.js";
 import { newDeadlines, type Lifetime } from "./lifetime.js";
 import { generateSessionToken, isWellFormedSessionToken, sessionIdFor } from "./session-token.js";
-
-// A store key: the SHA-256 of a cookie's session token, base64url.
-const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 /** The session a request's cookie names: the cookie's session token and the store key. */
 export interface SessionRef {
@@ -62,8 +58,16 @@ export class Sessions {
   readonly cookie: SessionCookie;
   private warnedUncapped = false;
 
+  private readonly byCustomer: CustomerSessions;
+
   constructor(private readonly deps: SessionsDeps) {
     this.cookie = deps.cookie;
+    this.byCustomer = new CustomerSessions({
+      store: deps.store,
+      report: deps.report,
+      now: deps.now,
+      end: (id, customerId, reason) => this.end(id, customerId, reason),
+    });
   }
 
   /** The session the request's cookie names, if the cookie is there and well-formed. */
@@ -196,61 +200,22 @@ export class Sessions {
   }
 
   /** The customer's live sessions, newest use first: metadata only. */
-  async list(customerId: string): Promise<SessionInfo[]> {
-    const entries = await this.customerEntries(customerId);
-    const now = this.deps.now();
-    return entries
-      .filter(
-        ([id, record]) =>
-          isSessionRecord(record) &&
-          record.sid === id &&
-          record.pending !== true &&
-          record.customerId === customerId &&
-          expiresAt(record) > now,
-      )
-      .map(([sessionId, record]) => toSessionInfo(sessionId, record))
-      .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+  list(customerId: string): Promise<SessionInfo[]> {
+    return this.byCustomer.list(customerId);
   }
 
-  /**
-   * Ends every session of the customer but `except`. The store is listed a second time after
-   * the first pass: a sign-in that was being written while the first list was read (on another
-   * instance) is ended too, not left behind. With a `reason` (an account change), each ended
-   * session is reported as `session.destroyed` with it; without, one `session.revoked` says
-   * how many.
-   */
-  async revokeCustomer(
+  /** Ends every session of the customer but `except` (see `CustomerSessions.revoke`). */
+  revokeCustomer(
     customerId: string,
     except: string | undefined,
     reason?: EndReason,
   ): Promise<number> {
-    const { store } = this.deps;
-    const ended = new Set<string>();
-    for (let pass = 0; pass < 2; pass++) {
-      const entries = await this.customerEntries(customerId);
-      const ids = entries.map(([id]) => id).filter((id) => id !== except && !ended.has(id));
-      await store.call("destroy", () => Promise.all(ids.map((id) => store.store.destroy(id))));
-      for (const id of ids) ended.add(id);
-    }
-    if (reason !== undefined) {
-      for (const sessionId of ended)
-        this.deps.report({ type: "session.destroyed", sessionId, customerId, reason });
-    } else {
-      this.deps.report({ type: "session.revoked", customerId, count: ended.size });
-    }
-    return ended.size;
+    return this.byCustomer.revoke(customerId, except, reason);
   }
 
   /** Ends one session by its store key ("sign out that device"); false when there was none. */
-  async revokeSession(id: string): Promise<boolean> {
-    if (typeof id !== "string") throw new TypeError("revokeSession: sessionId must be a string");
-    if (!SESSION_ID.test(id)) return false;
-    const { store } = this.deps;
-    const record = await store.call("get", () => store.store.get(id));
-    if (record === null || record === undefined) return false;
-    const customerId = isSessionRecord(record) ? record.customerId : undefined;
-    await this.end(id, customerId, "revoked");
-    return true;
+  revokeSession(id: string): Promise<boolean> {
+    return this.byCustomer.revokeOne(id);
   }
 
   /**
@@ -263,14 +228,5 @@ export class Sessions {
     if (consume === undefined) throw new TypeError("the session store cannot claim a value once");
     const key = sessionIdFor(name);
     return store.call("consumeTokenId", () => consume.call(store.store, key, until));
-  }
-
-  private customerEntries(customerId: string): Promise<Array<[string, SessionRecord]>> {
-    const { store } = this.deps;
-    const listByCustomer = store.store.listByCustomer;
-    if (listByCustomer === undefined) {
-      throw new TypeError("listing and revoking sessions needs a store with listByCustomer()");
-    }
-    return store.call("listByCustomer", () => listByCustomer.call(store.store, customerId));
   }
 }

@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import { parse } from "cookie";
 import { appendSetCookie } from "../http/respond.js";
 import type { ResolvedOptions } from "../options/types.js";
+import { companionCookieName, cookieAttributes } from "../session/cookie.js";
 
 /** A cart id as the backend makes them (`cart_01H…`): one path segment, never anything else. */
 export const CART_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -14,12 +15,12 @@ const CONTEXT = "bff-session cart cookie\0";
 const asSent = (value: string) => value;
 
 /**
- * The guest's cart, in a cookie of its own: `<session cookie name>.cart`, with the session
- * cookie's attributes (so a `__Host-` session cookie gives a `__Host-` cart cookie, which no
- * sibling subdomain can set), httpOnly, its value the cart id and an HMAC-SHA256 of it. A value
- * this BFF did not sign, a cookie sent twice (one tossed in by a sibling subdomain or a
- * path-scoped copy, RFC 6265 §8.6), or a request the browser marks cross-site (another site
- * making the browser call with its cookies) names no cart.
+ * The guest's cart, in a cookie of its own: `<session cookie name>.cart`, host-only and
+ * `__Host-` over HTTPS whatever the session cookie's Domain (a sibling subdomain could otherwise
+ * plant a cart of the attacker's, signed by this BFF for the attacker's own browser: cart
+ * fixation), httpOnly, its value the cart id, its expiry and an HMAC-SHA256 of both. A value
+ * this BFF did not sign, one past its expiry (a copy kept longer than the cookie), a cookie
+ * sent twice (RFC 6265 §8.6), or a request the browser marks cross-site names no cart.
  */
 export class CartCookie {
   readonly name: string;
@@ -27,17 +28,13 @@ export class CartCookie {
   private readonly clearHeader: string;
 
   constructor(
-    options: Pick<ResolvedOptions, "cookie" | "cart" | "csrf">,
+    options: Pick<ResolvedOptions, "cookie" | "cart" | "csrf" | "now">,
     private readonly keys: readonly string[] = options.cart.keys,
   ) {
     const { cookie } = options;
-    this.name = `${cookie.name}.cart`;
-    const sameSite = cookie.sameSite[0]!.toUpperCase() + cookie.sameSite.slice(1);
-    let attributes = `; Path=${cookie.path}`;
-    if (cookie.domain !== undefined) attributes += `; Domain=${cookie.domain}`;
-    attributes += "; HttpOnly";
-    if (cookie.secure) attributes += "; Secure";
-    attributes += `; SameSite=${sameSite}`;
+    this.now = options.now;
+    this.name = companionCookieName(cookie, "cart");
+    let attributes = cookieAttributes(cookie, { hostOnly: true });
     if (cookie.persistent) attributes += `; Max-Age=${MAX_AGE_S}`;
     this.attributes = attributes;
     this.clearHeader = `${this.name}=${attributes.replace(/; Max-Age=\d+/, "")}; Max-Age=0`;
@@ -45,6 +42,7 @@ export class CartCookie {
   }
 
   private readonly trusted: ReadonlySet<string>;
+  private readonly now: () => number;
 
   /** True when the request carries a cookie of this name, valid or not. */
   isPresent(req: Request): boolean {
@@ -59,12 +57,13 @@ export class CartCookie {
     if (this.isCrossSite(req) || this.pairs(header) !== 1) return undefined;
     const value = parse(header, { decode: asSent })[this.name];
     if (value === undefined || value.length > 200) return undefined;
-    const dot = value.lastIndexOf(".");
-    const cartId = value.slice(0, dot);
-    if (dot === -1 || !CART_ID.test(cartId)) return undefined;
-    const given = Buffer.from(value.slice(dot + 1));
+    const [cartId, until, signature] = value.split(".");
+    if (cartId === undefined || until === undefined || signature === undefined) return undefined;
+    if (!CART_ID.test(cartId) || !/^\d{1,12}$/.test(until)) return undefined;
+    if (Number(until) * 1000 <= this.now()) return undefined;
+    const given = Buffer.from(signature);
     for (const key of this.keys) {
-      const kept = Buffer.from(mac(cartId, key));
+      const kept = Buffer.from(mac(`${cartId}.${until}`, key));
       if (given.length === kept.length && timingSafeEqual(given, kept)) return cartId;
     }
     return undefined;
@@ -72,7 +71,9 @@ export class CartCookie {
 
   /** Remembers `cartId` in this browser. */
   set(res: Response, cartId: string): void {
-    appendSetCookie(res, `${this.name}=${cartId}.${mac(cartId, this.keys[0]!)}${this.attributes}`);
+    const until = `${Math.floor(this.now() / 1000) + MAX_AGE_S}`;
+    const signed = `${cartId}.${until}.${mac(`${cartId}.${until}`, this.keys[0]!)}`;
+    appendSetCookie(res, `${this.name}=${signed}${this.attributes}`);
   }
 
   /** Forgets the guest cart in this browser. */
@@ -100,8 +101,8 @@ export class CartCookie {
   }
 }
 
-function mac(cartId: string, key: string): string {
+function mac(value: string, key: string): string {
   return createHmac("sha256", key)
-    .update(CONTEXT + cartId)
+    .update(CONTEXT + value)
     .digest("base64url");
 }

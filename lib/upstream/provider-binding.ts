@@ -3,7 +3,7 @@ import type { Request, Response } from "express";
 import { parse } from "cookie";
 import { CrossSiteRequestError } from "../errors/errors.js";
 import { appendSetCookie } from "../http/respond.js";
-import type { ResolvedCookie } from "../session/cookie.js";
+import { companionCookieName, type ResolvedCookie } from "../session/cookie.js";
 
 // Long enough to sign in at a provider, short enough that a stale start is worth nothing.
 const MAX_AGE_S = 600;
@@ -25,8 +25,7 @@ export class ProviderBinding {
     // cookie's Domain: an attacker who begins a sign-in of their own gets a valid binding in
     // their browser, and only the prefix keeps them from planting it in a victim's from a
     // sibling subdomain (cookie tossing). Over plain HTTP (development) nothing can.
-    const base = cookie.name.replace(/^__(Host|Secure)-/, "");
-    this.name = cookie.secure ? `__Host-${base}.signin` : `${base}.signin`;
+    this.name = companionCookieName(cookie, "signin");
     this.attributes = `; Path=/; HttpOnly; SameSite=Lax${cookie.secure ? "; Secure" : ""}`;
   }
 

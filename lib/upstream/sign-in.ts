@@ -143,6 +143,10 @@ export function signInRoutes(deps: SignInDeps): Router {
     "/auth/customer/:provider/update",
     route("bffPasswordUpdate", async (req, res, signIn) => {
       const { authorization } = req.headers;
+      // The reset token is read where the BFF can see it: one in the query string would change
+      // the password without the sessions ending.
+      if (signIn.path.includes("?") && new URLSearchParams(signIn.path.split("?")[1]).has("token"))
+        throw new StoreApiError("invalid_data", "Send the reset token as Authorization: Bearer.");
       const from = await exchange(req, signIn, authorization, false);
       // Every session of the account ends before the browser hears of the new password.
       if (from.status >= 200 && from.status < 300)

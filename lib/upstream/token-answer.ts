@@ -5,7 +5,8 @@ import { jsonObject } from "./json-object.js";
 
 // A JWT's header always starts `{"` — "eyJ" in base64url — and two dots follow.
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\./;
-const BASE64_LIKE = /^[A-Za-z0-9+/_-]{40,}={0,2}$/;
+// A run long enough to carry a token's header, base64-encoded, inside any string.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
 // "Created", "Unauthorized": short printable ASCII, too short to hold a token.
 const PLAIN_TEXT = /^[\x20-\x7e]{0,64}$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -42,10 +43,14 @@ export function readTokenAnswer(
   const { status, headers } = answer;
   const json = answerObject(answer.body);
   if (json !== undefined) {
+    // Every string but the top-level token, one by one and joined (a token split over fields).
+    const strings: string[] = [];
     for (const [name, value] of Object.entries(json)) {
-      if (name !== "token" && holdsToken(value, 0))
-        throw badAnswer("a token outside the answer's token field");
+      if (name !== "token" && collectStrings(value, strings, 0))
+        throw badAnswer("an answer nested deeper than any the backend sends");
     }
+    if (strings.some(holdsToken) || holdsToken(strings.join("")))
+      throw badAnswer("a token outside the answer's token field");
     return { status, headers, json, text: undefined };
   }
   const ok = status >= 200 && status < 300;
@@ -85,25 +90,28 @@ export async function sendTokenAnswer(
   res.end(body);
 }
 
-/** Whether a token-shaped string sits anywhere in `value`, plain or percent- or base64-encoded. */
-function holdsToken(value: unknown, depth: number): boolean {
-  if (typeof value === "string") {
-    if (JWT_LIKE.test(value)) return true;
-    if (value.includes("%")) {
-      try {
-        if (JWT_LIKE.test(decodeURIComponent(value))) return true;
-      } catch {
-        // Not percent-encoded after all.
-      }
+/** Whether a token-shaped string sits in `text`, plain or percent- or base64-encoded. */
+function holdsToken(text: string): boolean {
+  if (JWT_LIKE.test(text)) return true;
+  if (text.includes("%")) {
+    try {
+      if (JWT_LIKE.test(decodeURIComponent(text))) return true;
+    } catch {
+      // Not percent-encoded after all.
     }
-    return (
-      BASE64_LIKE.test(value) && JWT_LIKE.test(Buffer.from(value, "base64").toString("latin1"))
-    );
   }
+  for (const run of text.match(BASE64_RUN) ?? []) {
+    if (JWT_LIKE.test(Buffer.from(run, "base64").toString("latin1"))) return true;
+  }
+  return false;
+}
+
+/** Gathers the strings of `value`; true when it is deeper than any answer the backend sends. */
+function collectStrings(value: unknown, into: string[], depth: number): boolean {
+  if (typeof value === "string") into.push(value);
   if (typeof value !== "object" || value === null) return false;
-  // Deeper than any answer the backend sends: refused rather than walked without end.
   if (depth > 32) return true;
-  for (const item of Object.values(value)) if (holdsToken(item, depth + 1)) return true;
+  for (const item of Object.values(value)) if (collectStrings(item, into, depth + 1)) return true;
   return false;
 }
 
