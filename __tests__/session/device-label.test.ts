@@ -21,3 +21,13 @@ it("undefined without a User-Agent", () => {
   expect(deviceLabel(undefined)).toBeUndefined();
   expect(deviceLabel("")).toBeUndefined();
 });
+
+// bowser 2.x names an unrecognised browser "" (not undefined): these pin the documented fallbacks.
+it("the raw string when neither browser nor system is recognised", () => {
+  expect(deviceLabel("my-script/1.0")).toBe("my-script/1.0");
+  expect(deviceLabel("curl/8.5.0")).toBe("curl/8.5.0");
+});
+
+it('"A browser" when only the system is recognised', () => {
+  expect(deviceLabel("Something (Windows NT 10.0)")).toBe("A browser on Windows");
+});

@@ -155,6 +155,13 @@ describe("a body a parser consumed before", () => {
     expect(readRequestBody(ended, response().res, limits)).toBeUndefined();
   });
 
+  it("413 when what it parsed is larger than maxBodySize in bytes, not characters", () => {
+    // 7 characters, 14 bytes in UTF-8: more than the 10 bytes allowed.
+    expect(() => readRequestBody(parsed("üüüüüüü", "text/plain"), response().res, limits)).toThrow(
+      expect.objectContaining({ code: "BFF_BODY_TOO_LARGE" }),
+    );
+  });
+
   it("413 when what it parsed is larger than maxBodySize", () => {
     const { res, headers } = response();
     expect(() => readRequestBody(parsed({ long: "x".repeat(20) }), res, limits)).toThrow(
