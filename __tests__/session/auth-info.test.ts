@@ -55,7 +55,7 @@ describe("toSessionInfo()", () => {
   });
 
   it("no User-Agent: no device", () => {
-    const { userAgent: _, ...bare } = record;
+    const bare: SessionRecord = { ...record, userAgent: undefined };
     expect(toSessionInfo("sid", bare)).toMatchObject({ userAgent: undefined, device: undefined });
   });
 });
