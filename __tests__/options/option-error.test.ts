@@ -1,5 +1,4 @@
 import { hmacSecret } from "../../lib/index.js";
-import { describeValue } from "../../lib/options/validators.js";
 import { base, errorOf, withUpstream } from "./support.js";
 
 describe("option errors name the option and what it received", () => {
@@ -126,24 +125,5 @@ describe("option errors name the option and what it received", () => {
         `${error.message} ${JSON.stringify(error.cause)} ${String(error.cause)}`,
       ).not.toContain(secret);
     }
-  });
-});
-
-describe("describeValue", () => {
-  it.each<[unknown, string]>([
-    [undefined, "undefined"],
-    [null, "null"],
-    ["a secret value", "a string"],
-    ["", "an empty string"],
-    [42, "a number (42)"],
-    [false, "false"],
-    [() => 1, "a function"],
-    [[1], "an array"],
-    [{ a: 1 }, "an object"],
-    [Object.create(null), "an object"],
-    [new URL("http://x"), "a URL"],
-    [10n, "bigint"],
-  ])("%p is %s", (value, described) => {
-    expect(describeValue(value)).toBe(described);
   });
 });
