@@ -9,8 +9,9 @@ import Bowser from "bowser";
 export function deviceLabel(userAgent: string | undefined): string | undefined {
   if (userAgent === undefined || userAgent === "") return undefined;
   const { browser, os, platform } = Bowser.parse(userAgent);
-  const name = browser.name;
-  const system = os.name;
+  // bowser names what it does not know "", not undefined.
+  const name = browser.name || undefined;
+  const system = os.name || undefined;
   if (name === undefined && system === undefined) return userAgent;
   const on = system === undefined ? "" : ` on ${system}`;
   const kind =

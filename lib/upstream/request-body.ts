@@ -33,11 +33,9 @@ export function readRequestBody(
 ): Promise<RequestBody | undefined> | undefined {
   if (req.method === "GET" || req.method === "HEAD") return undefined;
   if (bodyParsed(req)) {
-    const parsed = parsedBody(req);
-    if (parsed.length > limits.maxBodySize) throw tooLarge(res, limits);
-    return parsed.length === 0
-      ? undefined
-      : Promise.resolve({ bytes: Buffer.from(parsed), decoded: true });
+    const bytes = Buffer.from(parsedBody(req));
+    if (bytes.length > limits.maxBodySize) throw tooLarge(res, limits);
+    return bytes.length === 0 ? undefined : Promise.resolve({ bytes, decoded: true });
   }
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limits.maxBodySize) throw tooLarge(res, limits);
