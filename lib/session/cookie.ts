@@ -113,19 +113,23 @@ export class SessionCookie {
     return undefined;
   }
 
-  /**
-   * How many pairs name this cookie, counted as the `cookie` package reads names (the text
-   * before `=`, trimmed), and more widely: a bare name without `=` counts too, so the count
-   * can only err towards refusing.
-   */
   private pairs(header: string): number {
-    let count = 0;
-    for (const pair of header.split(";")) {
-      const eq = pair.indexOf("=");
-      if ((eq === -1 ? pair : pair.slice(0, eq)).trim() === this.name) count++;
-    }
-    return count;
+    return cookiePairs(header, this.name);
   }
+}
+
+/**
+ * How many pairs of a Cookie header name `name`, counted as the `cookie` package reads names
+ * (the text before `=`, trimmed), and more widely: a bare name without `=` counts too, so the
+ * count can only err towards refusing a cookie sent twice.
+ */
+export function cookiePairs(header: string, name: string): number {
+  let count = 0;
+  for (const pair of header.split(";")) {
+    const eq = pair.indexOf("=");
+    if ((eq === -1 ? pair : pair.slice(0, eq)).trim() === name) count++;
+  }
+  return count;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Request, Response } from "express";
 import { parse } from "cookie";
 import { appendSetCookie } from "../http/respond.js";
 import type { ResolvedOptions } from "../options/types.js";
-import { companionCookieName, cookieAttributes } from "../session/cookie.js";
+import { companionCookieName, cookieAttributes, cookiePairs } from "../session/cookie.js";
 
 /** A cart id as the backend makes them (`cart_01H…`): one path segment, never anything else. */
 export const CART_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -92,12 +92,7 @@ export class CartCookie {
   }
 
   private pairs(header: string): number {
-    let count = 0;
-    for (const pair of header.split(";")) {
-      const eq = pair.indexOf("=");
-      if ((eq === -1 ? pair : pair.slice(0, eq)).trim() === this.name) count++;
-    }
-    return count;
+    return cookiePairs(header, this.name);
   }
 }
 
