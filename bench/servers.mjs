@@ -120,6 +120,32 @@ const PRODUCTS_JSON = JSON.stringify({
   })),
 });
 
+/** The hand-written floor of forwarding: undici, `headers` added, status, type and body passed. */
+function minimumForwarder(headers) {
+  const pool = new Pool(BACKEND, { connections: 128 });
+  return async (req, res) => {
+    try {
+      const answer = await pool.request({ path: req.url, method: "GET", headers });
+      res.status(answer.statusCode);
+      res.setHeader("Content-Type", answer.headers["content-type"]);
+      answer.body.pipe(res);
+    } catch {
+      res.status(502).end();
+    }
+  };
+}
+
+/** bff-session in front of the backend stand-in: its session routes and `storeApi()`. */
+function mountStoreApi() {
+  const router = createSessionRouter({
+    keys: hmacSecret(SECRET),
+    upstream: { baseUrl: BACKEND, publishableKey: "pk_bench" },
+    csrf: false,
+  });
+  app.use(router);
+  app.use(router.storeApi());
+}
+
 const cases = {
   // The commerce backend stand-in the forwarding cases call (and, measured directly, the
   // ceiling of forwarding): GET /store/customers/me answers the customer.
@@ -136,57 +162,21 @@ const cases = {
   },
   // The hand-written floor of forwarding a guest's 8 KiB product list: undici, streamed.
   async "minimum-forward-8k"() {
-    const pool = new Pool(BACKEND, { connections: 128 });
-    app.get("/store/products", async (req, res) => {
-      try {
-        const answer = await pool.request({ path: req.url, method: "GET" });
-        res.status(answer.statusCode);
-        res.setHeader("Content-Type", answer.headers["content-type"]);
-        answer.body.pipe(res);
-      } catch {
-        res.status(502).end();
-      }
-    });
+    app.get("/store/products", minimumForwarder({}));
     return { path: "/store/products" };
   },
   async "bff-forward-8k"() {
-    const router = createSessionRouter({
-      keys: hmacSecret(SECRET),
-      upstream: { baseUrl: BACKEND, publishableKey: "pk_bench" },
-      csrf: false,
-    });
-    app.use(router);
-    app.use(router.storeApi());
+    mountStoreApi();
     return { path: "/store/products" };
   },
   // The hand-written floor of forwarding: undici, the bearer added, status, type and body passed.
   async "minimum-forward"() {
-    const pool = new Pool(BACKEND, { connections: 128 });
     const token = await hs256();
-    app.get("/store/customers/me", async (req, res) => {
-      try {
-        const answer = await pool.request({
-          path: req.url,
-          method: "GET",
-          headers: { authorization: `Bearer ${token}` },
-        });
-        res.status(answer.statusCode);
-        res.setHeader("Content-Type", answer.headers["content-type"]);
-        answer.body.pipe(res);
-      } catch {
-        res.status(502).end();
-      }
-    });
+    app.get("/store/customers/me", minimumForwarder({ authorization: `Bearer ${token}` }));
     return { path: "/store/customers/me" };
   },
   async "bff-forward"(base) {
-    const router = createSessionRouter({
-      keys: hmacSecret(SECRET),
-      upstream: { baseUrl: BACKEND, publishableKey: "pk_bench" },
-      csrf: false,
-    });
-    app.use(router);
-    app.use(router.storeApi());
+    mountStoreApi();
     return {
       path: "/store/customers/me",
       after: async () => (prepare.cookie = await loginCookie(base)),
