@@ -94,6 +94,23 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   await page.locator("#session-expires", { hasText: /if idle; at the latest / }).waitFor();
   await page.locator("#sessions li.current").waitFor();
 
+  // The developer panel is apart from the shop: collapsed until asked for, then remembered.
+  assert.equal(await page.isVisible("#dev-panel"), false);
+  assert.equal(await page.getAttribute("#dev-toggle", "aria-expanded"), "false");
+  await page.click("#dev-toggle");
+  await page.locator("#dev-panel").waitFor();
+  assert.equal(await page.getAttribute("#dev-toggle", "aria-expanded"), "true");
+  await page.locator("#dev-customer-id", { hasText: /^cus_/ }).waitFor();
+  assert.doesNotMatch(await page.textContent("#dev-cookies"), /bff\.sid/);
+  await page.reload();
+  await page.locator("#signed-in").waitFor();
+  assert.equal(await page.isVisible("#dev-panel"), true, "the open panel is remembered");
+  await page.click("#dev-toggle");
+  assert.equal(await page.isVisible("#dev-panel"), false);
+  await page.reload();
+  await page.locator("#signed-in").waitFor();
+  assert.equal(await page.isVisible("#dev-panel"), false, "the closed panel is remembered");
+
   // Products and a cart, from the backend's Store API through storeApi().
   await page.locator("#products .add-to-cart").first().waitFor();
   await page.locator("#products .add-to-cart").first().click();
@@ -113,9 +130,6 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
   assert.ok(!stored.includes("eyJ"), "no token in web storage");
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, "storefront-signed-in.png"), fullPage: true });
-
   await page.reload();
   await page.locator("#signed-in").waitFor();
   assert.equal(await page.textContent("#customer-email"), account.email);
@@ -127,6 +141,10 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   await page.locator("#signed-out").waitFor();
   assert.equal(await page.isVisible("#signed-in"), false);
 
+  // The demo accounts exist only in the stand-in backend: their hint shows there only.
+  if (MEDUSA === undefined) assert.equal(await page.isVisible("#demo-hint"), true);
+  else assert.equal(await page.isVisible("#demo-hint"), false);
+
   await page.fill('#sign-in input[name="password"]', "wrong-password");
   await page.click('#sign-in button[type="submit"]');
   await page.locator("#message:not([hidden])").waitFor();
@@ -137,7 +155,6 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
 
   assert.deepEqual(problems, []);
   await context.close();
-  assert.ok(existsSync(path.join(ARTIFACTS, "storefront-signed-in.png")));
   await assertNoToken(answers, 10);
 });
 
@@ -192,8 +209,36 @@ test("register, sign in and ask for a password reset through the BFF: no token r
   const visible = await page.evaluate(() => document.cookie);
   assert.ok(!visible.includes("bff.sid"), `document.cookie shows the session: ${visible}`);
 
-  await page.click("#sign-out");
+  // The customer edits the name (POST /store/customers/me); it is the backend's, so it stays.
+  await page.fill('#profile input[name="first_name"]', "Nina Maria");
+  await page.fill('#profile input[name="last_name"]', "Neumann");
+  await page.click('#profile button[type="submit"]');
+  await page.locator("#message", { hasText: "Your name is saved." }).waitFor();
+  assert.equal(await page.textContent("#customer-name"), "Nina Maria Neumann");
+  await page.reload();
+  await page.locator("#signed-in").waitFor();
+  assert.equal(await page.textContent("#customer-name"), "Nina Maria Neumann");
+  assert.equal(await page.inputValue('#profile input[name="last_name"]'), "Neumann");
+
+  // … and adds an address (POST /store/customers/me/addresses).
+  await page.click("#add-address");
+  await page.fill('#address-form input[name="address_name"]', "Home");
+  await page.fill('#address-form input[name="address_1"]', "Hauptstraße 5");
+  await page.fill('#address-form input[name="postal_code"]', "10115");
+  await page.fill('#address-form input[name="city"]', "Berlin");
+  await page.fill('#address-form input[name="country_code"]', "de");
+  await page.click('#address-form button[type="submit"]');
+  await page.locator("#addresses li", { hasText: "Hauptstraße 5" }).waitFor();
+  await page.reload();
+  await page.locator("#addresses li", { hasText: "Hauptstraße 5" }).waitFor();
+
+  // Her only session: "sign out everywhere" says there was no other.
+  await page.click("#sign-out-everywhere");
   await page.locator("#signed-out").waitFor();
+  assert.equal(
+    await page.textContent("#message"),
+    "Signed out of this browser. No other sessions were signed in.",
+  );
   await page.fill('#sign-in input[name="email"]', email);
   await page.click("#forgot-password");
   await page.locator("#message", { hasText: "a link to reset the password" }).waitFor();
@@ -279,6 +324,11 @@ test('a page left open after "sign out everywhere" elsewhere ends its signed-in 
   const other = await signedIn();
   await other.page.click("#sign-out-everywhere");
   await other.page.locator("#signed-out").waitFor();
+  // At least the stale page's session was another one; the count is grammatical.
+  assert.match(
+    await other.page.textContent("#message"),
+    /^Signed out of this browser and of (1 other session|[2-9]\d* other sessions|1\d+ other sessions)\.$/,
+  );
   // The stale page acts: the BFF answers 401, and the page stops showing the customer.
   await stale.page.locator("#products .add-to-cart").first().click();
   await stale.page.locator("#signed-out").waitFor();
@@ -286,6 +336,60 @@ test('a page left open after "sign out everywhere" elsewhere ends its signed-in 
   assert.equal(await stale.page.isVisible("#customer-email"), false);
   await stale.context.close();
   await other.context.close();
+});
+
+test("screenshots of the signed-in page at desktop and phone widths", async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const [name, viewport] of [
+    ["storefront-signed-in.png", { width: 1280, height: 800 }],
+    ["storefront-phone.png", { width: 375, height: 812 }],
+  ]) {
+    const context = await browser.newContext({ viewport });
+    const { page, problems } = await openSignedOut(context);
+    await page.fill('#sign-in input[name="email"]', account.email);
+    await page.fill('#sign-in input[name="password"]', account.password);
+    await page.click('#sign-in button[type="submit"]');
+    await page.locator("#sessions li.current").waitFor();
+    await page.locator("#products .add-to-cart").first().click();
+    await page.locator("#cart-items li", { hasText: "×" }).first().waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // Nothing wider than the viewport: no sideways scrolling on a phone.
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.equal(overflow, 0, `the page scrolls sideways at ${viewport.width} px`);
+    await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+    assert.ok(existsSync(path.join(ARTIFACTS, name)));
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
+test("in front of Medusa the page does not offer the stand-in's demo accounts", async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  // Medusa mode needs no Medusa to render the sign-in form: a closed port is enough here.
+  const medusaMode =
+    MEDUSA === undefined
+      ? await startExample({
+          port: 0,
+          host: "127.0.0.1",
+          medusa: { url: "http://127.0.0.1:9", jwtSecret: "a-secret-that-is-never-used-here-32b" },
+        })
+      : example;
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // No backend behind it: the catalog's calls go nowhere (and log nothing in the BFF).
+    if (medusaMode !== example) await page.route("**/store/**", (route) => route.abort());
+    await page.goto(medusaMode.url, { waitUntil: "networkidle", timeout: 15_000 });
+    await page.locator("#signed-out").waitFor();
+    assert.equal(await page.isVisible("#demo-hint"), false);
+    assert.equal(await page.inputValue('#sign-in input[name="email"]'), "");
+    await context.close();
+  } finally {
+    if (medusaMode !== example) await medusaMode.close();
+  }
 });
 
 test("a port in use: a sentence, not a stack", { skip: MEDUSA !== undefined }, async () => {

@@ -90,6 +90,13 @@ export async function startExample(options: ExampleOptions = {}): Promise<Runnin
     ...(options.cookieSecret ? { cookie: { secret: options.cookieSecret } } : {}),
   });
 
+  // What the page needs to know of the example itself: which backend it fronts (the demo
+  // accounts exist only in the stand-in, so the page shows their hint only then).
+  app.get("/example/config", (_req, res) => {
+    res
+      .set("Cache-Control", "no-store")
+      .json({ backend: medusa === undefined ? "stand-in" : "medusa" });
+  });
   // A customer deleted in the backend: its subscriber calls here, signed (docs/upstream.md).
   if (options.backChannelSecret)
     app.post("/bff/back-channel", sessions.backChannel({ secret: options.backChannelSecret }));

@@ -1,10 +1,10 @@
 // A stand-in for the commerce backend's Store API, so `npm start` needs nothing else: the few
-// routes the storefront uses (customer, registration, regions, products, carts, token refresh), answering
+// routes the storefront uses (customer and its edits, registration, regions, products, carts, token refresh), answering
 // as Medusa does. The BFF reaches it through `upstream` like a real backend; with MEDUSA_URL
 // the example fronts a real Medusa instead and this is not mounted.
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
-import type { DemoCustomers } from "./customers";
+import type { DemoCustomer, DemoCustomers } from "./customers";
 import type { Identity } from "./identity";
 
 const REGION = { id: "reg_demo_eu", name: "Europe", currency_code: "eur" };
@@ -50,6 +50,61 @@ export function createBackend(identity: Identity, customers: DemoCustomers): Rou
       return void res.status(404).json({ type: "not_found", message: "Customer not found" });
     res.json({ customer: withoutSecrets(customer) });
   });
+  // Editing the signed-in customer, as Medusa's Store API does: name, and addresses. Each edit
+  // replaces the customer's record (customers.add), so the seeded objects stay as they were.
+  router.post("/store/customers/me", async (req, res) => {
+    const customer = await signedInCustomer(req, res);
+    if (customer === undefined) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = { ...customer, updated_at: new Date().toISOString() };
+    for (const key of ["first_name", "last_name", "phone", "company_name"] as const)
+      if (typeof body[key] === "string") next[key] = (body[key] as string).slice(0, 100);
+    customers.add(next);
+    res.json({ customer: withoutSecrets(next) });
+  });
+  router.post("/store/customers/me/addresses", async (req, res) => {
+    const customer = await signedInCustomer(req, res);
+    if (customer === undefined) return;
+    const address = {
+      ...addressFields(req.body),
+      id: `caddr_${randomUUID().replaceAll("-", "").slice(0, 24)}`,
+      customer_id: customer.id,
+    };
+    const next = { ...customer, addresses: [...(customer.addresses ?? []), address] };
+    customers.add(next);
+    res.json({ customer: withoutSecrets(next) });
+  });
+  router.post("/store/customers/me/addresses/:id", async (req, res) => {
+    const customer = await signedInCustomer(req, res);
+    if (customer === undefined) return;
+    const id = String(req.params.id);
+    const addresses = customer.addresses ?? [];
+    if (!addresses.some((a) => a.id === id))
+      return void res.status(404).json({ type: "not_found", message: "Address not found" });
+    const next = {
+      ...customer,
+      addresses: addresses.map((a) => (a.id === id ? { ...a, ...addressFields(req.body) } : a)),
+    };
+    customers.add(next);
+    res.json({ customer: withoutSecrets(next) });
+  });
+
+  /** The bearer's own customer record; a 401 or 404 (and undefined) otherwise. */
+  async function signedInCustomer(req: Request, res: Response): Promise<DemoCustomer | undefined> {
+    const id = await customerOf(req, res);
+    if (id === undefined) return undefined;
+    if (id === null) return void res.status(401).type("text/plain").send("Unauthorized");
+    const customer = (await customers.retrieve(id, {
+      req,
+      claims: undefined,
+      token: undefined,
+    })) as DemoCustomer | null | undefined;
+    if (customer === null || customer === undefined) {
+      res.status(404).json({ type: "not_found", message: "Customer not found" });
+      return undefined;
+    }
+    return customer;
+  }
   // Registration, the Medusa way: the registration token (empty actor_id) creates the customer.
   router.post("/store/customers", async (req, res) => {
     const token = req.headers.authorization?.replace(/^Bearer /, "") ?? "";
@@ -173,6 +228,29 @@ function product(id: string, title: string, variantId: string, size: string, amo
       },
     ],
   };
+}
+
+const ADDRESS_FIELDS = [
+  "address_name",
+  "first_name",
+  "last_name",
+  "company",
+  "address_1",
+  "address_2",
+  "city",
+  "postal_code",
+  "province",
+  "country_code",
+  "phone",
+] as const;
+
+/** The address fields of a request body that are strings (at most 200 characters each). */
+function addressFields(body: unknown): Partial<Record<(typeof ADDRESS_FIELDS)[number], string>> {
+  const fields: Partial<Record<(typeof ADDRESS_FIELDS)[number], string>> = {};
+  const given = (body ?? {}) as Record<string, unknown>;
+  for (const key of ADDRESS_FIELDS)
+    if (typeof given[key] === "string") fields[key] = (given[key] as string).slice(0, 200);
+  return fields;
 }
 
 /** What the Store API shows of a customer: never the row's password hash (Medusa keeps it elsewhere). */
