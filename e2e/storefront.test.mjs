@@ -145,6 +145,8 @@ test("sign in, stay signed in across a reload, sign out — with an httpOnly coo
   if (MEDUSA === undefined) assert.equal(await page.isVisible("#demo-hint"), true);
   else assert.equal(await page.isVisible("#demo-hint"), false);
 
+  // In front of Medusa nothing is pre-filled: the page offers no demo account there.
+  await page.fill('#sign-in input[name="email"]', account.email);
   await page.fill('#sign-in input[name="password"]', "wrong-password");
   await page.click('#sign-in button[type="submit"]');
   await page.locator("#message:not([hidden])").waitFor();

@@ -503,12 +503,14 @@ $("address-form").addEventListener("submit", async (event) => {
   say("Your address is saved.", "info");
 });
 
+// The signed-out view appears with its message already in place; the guest's cart loads after
+// (a 401 of a call still under way then finds the view switched and says nothing).
 $("sign-out").addEventListener("click", async () => {
   const { status } = await call("DELETE", "/auth/session");
   if (status !== 200) return say(explain(status));
+  say("You are signed out.", "info");
   show("out");
   await loadCart();
-  say("You are signed out.", "info");
 });
 
 /** "Sign out everywhere" ends this session too; the count that matters is the others. */
@@ -521,9 +523,9 @@ function signedOutEverywhere(revoked) {
 $("sign-out-everywhere").addEventListener("click", async () => {
   const { status, data } = await call("DELETE", "/store/customers/me/sessions");
   if (status !== 200) return say(explain(status));
+  say(signedOutEverywhere(data.revoked), "info");
   show("out");
   await loadCart();
-  say(signedOutEverywhere(data.revoked), "info");
 });
 
 loadConfig();
