@@ -7,11 +7,16 @@
 import { execFileSync } from "node:child_process";
 import { commandAfterSeparator, runCommand } from "./run-command.mjs";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 const BASE = Number(process.env.REDIS_CLUSTER_BASE_PORT ?? 30001);
 const PORTS = Array.from({ length: 6 }, (_, i) => BASE + i);
+// Redis puts a node's cluster bus at its port + 10000 unless told otherwise: 40001–40006, inside
+// Linux's ephemeral range (32768–60999), where any outgoing connection of the machine may hold
+// the port and the node then fails to start. The bus ports are set below that range instead.
+const busPort = (port) => port + 1000;
 const HOST = "127.0.0.1";
 const restarting = process.argv[2] === "restart-node";
 const dir = restarting
@@ -38,6 +43,8 @@ function start(ports = PORTS) {
       // A short node timeout: a dead master is failed over in about two seconds.
       "--cluster-node-timeout",
       "2000",
+      "--cluster-port",
+      String(busPort(port)),
       "--dir",
       dir,
       "--save",
@@ -52,7 +59,33 @@ function start(ports = PORTS) {
   }
 }
 
-async function waitFor(check, what, ms = 20_000) {
+/** Refuses to start over a port something else already listens on, naming it. */
+async function assertFree(ports) {
+  for (const port of ports) {
+    const taken = await new Promise((resolve) => {
+      const probe = createServer()
+        .once("error", () => resolve(true))
+        .listen(port, HOST, () => probe.close(() => resolve(false)));
+    });
+    if (taken)
+      throw new Error(`port ${HOST}:${port} is taken; set REDIS_CLUSTER_BASE_PORT to a free range`);
+  }
+}
+
+/** The end of a node's log, which says why it did not come up. */
+function logTail(port) {
+  try {
+    return readFileSync(path.join(dir, `${port}.log`), "utf8")
+      .trim()
+      .split("\n")
+      .slice(-8)
+      .join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+async function waitFor(check, what, ms = 20_000, port) {
   const until = Date.now() + ms;
   for (;;) {
     try {
@@ -60,7 +93,10 @@ async function waitFor(check, what, ms = 20_000) {
     } catch {
       // not up yet
     }
-    if (Date.now() > until) throw new Error(`redis-cluster: ${what} within ${ms} ms`);
+    if (Date.now() > until) {
+      const log = port === undefined ? "" : `\n${port}.log ends with:\n${logTail(port)}`;
+      throw new Error(`redis-cluster: ${what} within ${ms} ms${log}`);
+    }
     await sleep(100);
   }
 }
@@ -80,7 +116,7 @@ function stop() {
 if (restarting) {
   const port = Number(process.argv[3]);
   start([port]);
-  await waitFor(() => cli(port, "ping") === "PONG", `port ${port} answers`);
+  await waitFor(() => cli(port, "ping") === "PONG", `port ${port} answers`, 20_000, port);
   process.exit(0);
 }
 
@@ -88,9 +124,10 @@ const command = commandAfterSeparator("redis-cluster.mjs");
 
 let code = 1;
 try {
+  await assertFree([...PORTS, ...PORTS.map(busPort)]);
   start();
   for (const port of PORTS)
-    await waitFor(() => cli(port, "ping") === "PONG", `port ${port} answers`);
+    await waitFor(() => cli(port, "ping") === "PONG", `port ${port} answers`, 20_000, port);
   execFileSync(
     "redis-cli",
     [
