@@ -39,6 +39,8 @@ describe("resolveOptions builds nothing", () => {
       r.limits,
       r.upstream,
       r.capabilities,
+      r.secrets,
+      r.secrets.cartCookie,
     ]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
@@ -92,53 +94,59 @@ describe("upstream, resolved", () => {
   });
 });
 
-describe("upstream.signInLimits.secret", () => {
-  const secretOf = (options: object) => {
-    const limits = resolveOptions(options).upstream!.signInLimits;
-    if (limits === false) throw new Error("limits are off");
-    return limits.secret;
-  };
+describe("the BFF's own secrets, resolved once", () => {
+  const secretsOf = (options: object) => resolveOptions(options).secrets;
+  const LIMITS_KEY = "limits-secret-that-is-at-least-32-bytes!";
 
-  it("is the option, or the first of a list", () => {
-    expect(secretOf(withUpstream({ signInLimits: { secret: KEY } }))).toBe(KEY);
-    expect(secretOf(withUpstream({ signInLimits: { secret: [KEY, COOKIE_KEY] } }))).toBe(KEY);
+  it("hash: upstream.signInLimits.secret (the first of a list), else the first cookie.secret", () => {
+    expect(secretsOf(withUpstream({ signInLimits: { secret: KEY } })).hash).toBe(KEY);
+    expect(secretsOf(withUpstream({ signInLimits: { secret: [KEY, COOKIE_KEY] } })).hash).toBe(KEY);
+    const cookie = { cookie: { secret: [COOKIE_KEY, KEY] } };
+    expect(secretsOf({ ...withUpstream(), ...cookie }).hash).toBe(COOKIE_KEY);
+    expect(secretsOf({ ...withUpstream(), ...cookie, sessions: fullStore() }).hash).toBe(
+      COOKIE_KEY,
+    );
+    expect(secretsOf({ ...withUpstream({ signInLimits: false }), ...cookie }).hash).toBe(
+      COOKIE_KEY,
+    );
   });
 
-  it("defaults to the first cookie.secret", () => {
-    const options = { ...withUpstream(), cookie: { secret: [COOKIE_KEY, KEY] } };
-    expect(secretOf(options)).toBe(COOKIE_KEY);
-    expect(secretOf({ ...options, sessions: fullStore() })).toBe(COOKIE_KEY);
+  it("cartCookie: every cookie.secret (rotation), else the signInLimits.secrets", () => {
+    const both = {
+      ...withUpstream({ signInLimits: { secret: LIMITS_KEY } }),
+      cookie: { secret: [COOKIE_KEY, KEY] },
+    };
+    expect(secretsOf(both).cartCookie).toEqual([COOKIE_KEY, KEY]);
+    const limitsOnly = {
+      ...withUpstream({ signInLimits: { secret: LIMITS_KEY } }),
+      sessions: fullStore(),
+    };
+    expect(secretsOf(limitsOnly)).toEqual({ hash: LIMITS_KEY, cartCookie: [LIMITS_KEY] });
   });
 
-  it("stays undefined with the memory store, given or the default", () => {
-    expect(secretOf(withUpstream())).toBeUndefined();
+  it("one random key of this process for both, with the memory store, given or the default", () => {
+    const given = secretsOf(withUpstream());
+    expect(given.hash).toMatch(/^[\w-]{43}$/);
+    expect(given.cartCookie).toEqual([given.hash]);
     const { sessions, ...noStore } = withUpstream();
     void sessions;
-    expect(secretOf(noStore)).toBeUndefined();
+    const other = secretsOf(noStore);
+    expect(other.cartCookie).toEqual([other.hash]);
+    expect(other.hash).not.toBe(given.hash);
   });
 
-  it("is required with a shared store when there is no cookie.secret", () => {
-    const error = errorOf({ ...withUpstream(), sessions: fullStore() });
-    expect(error.message).toMatch(/^option "upstream\.signInLimits\.secret" is missing/);
-    expect(error.message).toContain('"cookie.secret"');
-    expect(error.message).toContain("would not share the sign-in attempt counts");
+  it("with upstream and a shared store, a missing secret is a TypeError naming both options", () => {
+    for (const signInLimits of [undefined, false, { ip: { attempts: 3 } }] as const) {
+      const error = errorOf({ ...withUpstream({ signInLimits }), sessions: fullStore() });
+      expect(error.message).toMatch(/^option "cookie\.secret" is missing \(received undefined\)/);
+      expect(error.message).toContain('"upstream.signInLimits.secret"');
+      expect(error.message).toContain("the sign-in attempt counts");
+      expect(error.message).toContain("the guest cart cookie");
+    }
   });
 
-  it("is not needed when the limits are off (cookie.secret still is, for the guest cart cookie)", () => {
-    const options = { ...withUpstream({ signInLimits: false }), sessions: fullStore() };
-    expect(errorOf(options).message).toMatch(
-      /^option "cookie\.secret" is missing .*guest cart cookie/,
-    );
-    const secret = "cookie-secret-that-is-at-least-32-bytes!";
-    const resolved = resolveOptions({ ...options, cookie: { secret } });
-    expect(resolved.upstream!.signInLimits).toBe(false);
-    expect(resolved.cart).toEqual({ guard: true, keys: [secret] });
-  });
-
-  it("signs the guest cart cookie with upstream.signInLimits.secret without a cookie.secret", () => {
-    const secret = "limits-secret-that-is-at-least-32-bytes!";
-    const options = { ...withUpstream({ signInLimits: { secret } }), sessions: fullStore() };
-    expect(resolveOptions(options).cart.keys).toEqual([secret]);
+  it("without upstream a shared store needs none (nothing is hashed or signed)", () => {
+    expect(() => secretsOf({ ...base(), sessions: fullStore() })).not.toThrow();
   });
 });
 
@@ -234,7 +242,7 @@ describe("lifetimes and the cookie", () => {
 
 it("a subclass of the memory store counts as the memory store", () => {
   class Tagged extends MemorySessionStore {}
-  const limits = resolveOptions({ ...withUpstream(), sessions: new Tagged({ sweepInterval: 0 }) })
-    .upstream!.signInLimits;
-  expect(limits !== false && limits.secret).toBeUndefined();
+  expect(() =>
+    resolveOptions({ ...withUpstream(), sessions: new Tagged({ sweepInterval: 0 }) }),
+  ).not.toThrow();
 });

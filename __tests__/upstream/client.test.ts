@@ -44,11 +44,11 @@ afterEach(async () => {
 
 /** A client on the backend; durations in seconds, as the options take them. */
 function client(options: Partial<UpstreamOptions> = {}): UpstreamClient {
-  const resolved = resolveUpstream(
-    { baseUrl: `${origin}/base`, publishableKey: "pk_test", ...options },
-    undefined,
-    undefined,
-  )!;
+  const resolved = resolveUpstream({
+    baseUrl: `${origin}/base`,
+    publishableKey: "pk_test",
+    ...options,
+  })!;
   const made = new UpstreamClient(resolved);
   clients.push(made);
   return made;
@@ -169,11 +169,11 @@ it("a backend that refuses connections: BFF_UPSTREAM_UNREACHABLE (502), slot bac
   await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
-  const resolved = resolveUpstream(
-    { baseUrl: `http://127.0.0.1:${port}`, publishableKey: "pk", connections: 2 },
-    undefined,
-    undefined,
-  )!;
+  const resolved = resolveUpstream({
+    baseUrl: `http://127.0.0.1:${port}`,
+    publishableKey: "pk",
+    connections: 2,
+  })!;
   const c = new UpstreamClient(resolved);
   clients.push(c);
   const error = await failure(c.forward({ method: "GET", path: "/x", headers: {} }));

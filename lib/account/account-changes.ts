@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { RequestHandler } from "express";
 import { decodeJwt } from "jose";
 import type { SessionEvent } from "../events.js";
@@ -7,7 +6,6 @@ import type { Logger } from "../logger.js";
 import type { ResolvedOptions } from "../options/types.js";
 import type { GuardedStore } from "../session/guarded-store.js";
 import type { Sessions } from "../session/sessions.js";
-import { MemorySessionStore } from "../stores/memory.js";
 import type { TokenPolicy } from "../token/verify-token.js";
 import { backChannelHandler, type BackChannelOptions } from "./back-channel.js";
 import { AccountIdentities } from "./identities.js";
@@ -39,7 +37,7 @@ export function accountChanges(deps: AccountChangesDeps): AccountChanges {
   const { sessions, store, options, policy, logger } = deps;
   const identities = new AccountIdentities({
     store,
-    secret: identitySecret(options, store, logger),
+    secret: options.secrets.hash,
     lifetime: options.lifetime.absoluteTimeout,
     now: options.now,
     report: deps.report,
@@ -69,26 +67,4 @@ export function accountChanges(deps: AccountChangesDeps): AccountChanges {
         backChannelOptions,
       ),
   };
-}
-
-/**
- * The key of the identity records: the attempt counters' (`upstream.signInLimits.secret`, else
- * the first `cookie.secret`). Without one, a key of this process: enough for the memory
- * store, whose records no other instance reads; a shared store gets a warning.
- */
-function identitySecret(
-  options: ResolvedOptions,
-  store: GuardedStore,
-  logger: Logger,
-): string | Buffer {
-  const limits = options.upstream?.signInLimits;
-  const secret = (limits === false ? undefined : limits?.secret) ?? options.cookie.secrets[0];
-  if (secret !== undefined) return secret;
-  if (options.upstream !== undefined && !(store.store instanceof MemorySessionStore)) {
-    logger.warn(
-      {},
-      'bff-session: no "cookie.secret" (or "upstream.signInLimits.secret"): a password updated through one instance ends only the sessions begun through it',
-    );
-  }
-  return randomBytes(32);
 }

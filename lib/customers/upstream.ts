@@ -82,11 +82,12 @@ export function upstreamCustomerStore(
   if (!Number.isInteger(timeout) || timeout <= 0) {
     throw new TypeError('upstreamCustomerStore: option "timeout" must be a positive integer (ms)');
   }
-  const upstream = resolveUpstream(
-    { baseUrl, publishableKey, timeout: `${timeout}ms`, signInLimits: false },
-    undefined,
-    undefined,
-  )!;
+  const upstream = resolveUpstream({
+    baseUrl,
+    publishableKey,
+    timeout: `${timeout}ms`,
+    signInLimits: false,
+  })!;
   const store = backendCustomers(new UpstreamClient(upstream), fields);
   return Object.freeze({ requiresToken: true as const, retrieve: store.retrieve });
 }

@@ -1,5 +1,3 @@
-import type { SessionStore } from "../stores/session-store.js";
-import { MemorySessionStore } from "../stores/memory.js";
 import { DEFAULT_OPTIONS } from "./defaults.js";
 import { parseDuration, type Duration } from "./duration.js";
 import type { ResolvedSignInLimits, ResolvedUpstream, UpstreamOptions } from "./upstream-types.js";
@@ -7,15 +5,9 @@ import type { ResolvedSignInLimits, ResolvedUpstream, UpstreamOptions } from "./
 /** Milliseconds of a duration the schema has already accepted. */
 export const ms = (value: Duration): number => parseDuration(value)!;
 
-/**
- * The `upstream` option after defaults, or undefined without one. `cookieSecret` is the first
- * `cookie.secret` (the default key of the attempt counters); `sessions` is the given store, only
- * looked at.
- */
+/** The `upstream` option after defaults, or undefined without one. Its secret is in `resolveSecrets`. */
 export function resolveUpstream(
   upstream: UpstreamOptions | undefined,
-  cookieSecret: string | undefined,
-  sessions: SessionStore | undefined,
 ): ResolvedUpstream | undefined {
   if (upstream === undefined) return undefined;
   const d = DEFAULT_OPTIONS.upstream;
@@ -30,7 +22,7 @@ export function resolveUpstream(
         : Object.freeze({
             remaining: (refresh === true ? undefined : refresh.remaining) ?? d.refreshRemaining,
           }),
-    signInLimits: resolveSignInLimits(upstream.signInLimits, cookieSecret, sessions),
+    signInLimits: resolveSignInLimits(upstream.signInLimits),
     connections: upstream.connections ?? d.connections,
     queueTimeout: ms(upstream.queueTimeout ?? d.queueTimeout),
     maxBodySize: upstream.maxBodySize ?? d.maxBodySize,
@@ -42,8 +34,6 @@ export function resolveUpstream(
 
 function resolveSignInLimits(
   limits: UpstreamOptions["signInLimits"],
-  cookieSecret: string | undefined,
-  sessions: SessionStore | undefined,
 ): ResolvedSignInLimits | false {
   if (limits === false) return false;
   const d = DEFAULT_OPTIONS.upstream.signInLimits;
@@ -53,18 +43,8 @@ function resolveSignInLimits(
       attempts: given?.attempts ?? def.attempts,
       window: ms(given?.window ?? def.window),
     });
-  const given = limits?.secret;
-  const secret = (Array.isArray(given) ? given[0] : given) ?? cookieSecret;
-  // A random key per process is fine while the counts live in this process too; with a shared
-  // store every instance would hash the same account to another key, and never share a count.
-  if (secret === undefined && sessions !== undefined && !(sessions instanceof MemorySessionStore)) {
-    throw new TypeError(
-      'option "upstream.signInLimits.secret" is missing (received undefined): set it or "cookie.secret" (at least 32 characters, the same on every instance); with a shared session store, instances with their own keys would not share the sign-in attempt counts',
-    );
-  }
   return Object.freeze({
     identifier: one(limits?.identifier, d.identifier),
     ip: one(limits?.ip, d.ip),
-    secret,
   });
 }

@@ -5,7 +5,7 @@ import type { Lifetime } from "../session/lifetime.js";
 import { checkStoreCapabilities } from "../stores/capabilities.js";
 import { DEFAULT_OPTIONS } from "./defaults.js";
 import { optionError } from "./option-error.js";
-import { resolveCart } from "./resolve-cart.js";
+import { resolveSecrets } from "./resolve-secrets.js";
 import { ms, resolveUpstream } from "./resolve-upstream.js";
 import { schema, SHAPES } from "./schema.js";
 import type { ResolvedOptions, SessionRouterOptions } from "./types.js";
@@ -38,7 +38,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     upstream: o.upstream !== undefined,
     singleUse,
   });
-  const upstream = resolveUpstream(o.upstream, cookie.secrets[0], o.sessions);
+  const upstream = resolveUpstream(o.upstream);
   if (upstream !== undefined && token.keep === false) {
     throw new TypeError(
       'option "token.keep" cannot be false with "upstream" (received false): the BFF calls the backend with the kept token',
@@ -75,7 +75,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     cookie,
     lifetime: resolveLifetime(o.session),
     upstream,
-    cart: resolveCart(o.cart, cookie.secrets, o.upstream, o.sessions),
+    cart: Object.freeze({ guard: o.cart?.guard ?? d.cart.guard }),
+    secrets: resolveSecrets(cookie.secrets, o.upstream, o.sessions),
     limits: Object.freeze({
       maxPerCustomer: o.session?.maxPerCustomer ?? d.session.maxPerCustomer,
     }),

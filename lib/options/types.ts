@@ -13,12 +13,14 @@ import type { ResolvedUpstream, UpstreamOptions } from "./upstream-types.js";
 /** The `cart` option after defaults. */
 export interface ResolvedCart {
   guard: boolean;
-  /**
-   * The HMAC keys of the guest cart cookie: the first signs, all verify (rotation). The
-   * `cookie.secret`s, else `upstream.signInLimits.secret`, else one random key of this process
-   * (the memory store only).
-   */
-  keys: readonly string[];
+}
+
+/** The keys of what the BFF hashes and signs itself, resolved once (see `resolveSecrets`). */
+export interface ResolvedSecrets {
+  /** HMAC-SHA256 key of the sign-in attempt counters and the identity records. */
+  hash: string;
+  /** HMAC keys of the guest cart cookie: the first signs, all verify (rotation). */
+  cartCookie: readonly string[];
 }
 
 /**
@@ -161,6 +163,7 @@ export interface ResolvedOptions {
   limits: SessionLimits;
   upstream: ResolvedUpstream | undefined;
   cart: ResolvedCart;
+  secrets: ResolvedSecrets;
   csrf: { trustedOrigins: ReadonlySet<string>; allowSameSite: boolean } | false;
   onEvent: ((event: SessionEvent) => unknown) | undefined;
   /** The logger to use, never undefined: the app's (guarded), stderr, or silent. */

@@ -75,12 +75,6 @@ export interface UpstreamOptions {
 export interface ResolvedSignInLimits {
   identifier: { attempts: number; window: number };
   ip: { attempts: number; window: number };
-  /**
-   * The HMAC-SHA256 key of the counter keys: `signInLimits.secret`, else the first
-   * `cookie.secret`; undefined only with the memory store (the router then makes a random
-   * per-process key).
-   */
-  secret: string | undefined;
 }
 
 /** The `upstream` option after defaults: durations in milliseconds, sizes in bytes. */

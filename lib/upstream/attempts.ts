@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { AttemptsLimitedError, SessionStoreError } from "../errors/errors.js";
 import type { SessionEvent } from "../events.js";
 import type { ResolvedSignInLimits } from "../options/upstream-types.js";
@@ -24,11 +24,13 @@ export interface AttemptGate {
 export class SignInAttempts {
   private readonly byIdentifier: AttemptCounter;
   private readonly byIp: AttemptCounter;
-  private readonly secret: string | Buffer;
-
+  /**
+   * @param secret The HMAC key of the counter keys, `ResolvedOptions.secrets.hash`.
+   */
   constructor(
     store: SessionStore,
     limits: ResolvedSignInLimits,
+    private readonly secret: string,
     private readonly report: (event: SessionEvent) => void,
   ) {
     const counter = (name: string, { attempts, window }: { attempts: number; window: number }) => {
@@ -37,9 +39,6 @@ export class SignInAttempts {
     };
     this.byIdentifier = counter("id", limits.identifier);
     this.byIp = counter("ip", limits.ip);
-    // Without a secret the counts live in this process alone (the memory store), so a key
-    // of this process's own is enough.
-    this.secret = limits.secret ?? randomBytes(32);
   }
 
   /**

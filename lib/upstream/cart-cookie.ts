@@ -28,8 +28,8 @@ export class CartCookie {
   private readonly clearHeader: string;
 
   constructor(
-    options: Pick<ResolvedOptions, "cookie" | "cart" | "csrf" | "now">,
-    private readonly keys: readonly string[] = options.cart.keys,
+    options: Pick<ResolvedOptions, "cookie" | "secrets" | "csrf" | "now">,
+    private readonly keys: readonly string[] = options.secrets.cartCookie,
   ) {
     const { cookie } = options;
     this.now = options.now;

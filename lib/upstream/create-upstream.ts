@@ -73,7 +73,10 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
       "bff-session: this session store has no attemptCounter(); failed sign-ins are counted per process, not shared between instances",
     );
   }
-  const attempts = limits === false ? undefined : new SignInAttempts(deps.store, limits, report);
+  const attempts =
+    limits === false
+      ? undefined
+      : new SignInAttempts(deps.store, limits, deps.options.secrets.hash, report);
   const binding = new ProviderBinding(deps.options.cookie);
   const { options } = deps;
   const carts = new Carts({
