@@ -50,6 +50,11 @@ const ALL_CASES = [
   { id: "express-session-get-postgres", label: "express-session GET, connect-pg-simple" },
   { id: "minimum-post", label: "floor (POST, memory): jose HS256 + Map + Set-Cookie" },
   { id: "bff-post-memory", label: "bff-session POST, memory", competitor: "minimum-post" },
+  {
+    id: "bff-post-memory-observed",
+    label: "bff-session POST, memory, a no-op subscriber on every channel",
+    competitor: "bff-post-memory",
+  },
   { id: "minimum-post-redis", label: "floor (POST, Redis): jose HS256 + SET PX + Set-Cookie" },
   { id: "bff-post-redis", label: "bff-session POST, Redis", competitor: "minimum-post-redis" },
   { id: "express-session-post-redis", label: "express-session POST, Redis" },
@@ -70,6 +75,11 @@ const ALL_CASES = [
     id: "bff-forward",
     label: "bff-session storeApi(): GET /store/customers/me",
     competitor: "minimum-forward",
+  },
+  {
+    id: "bff-forward-observed",
+    label: "bff-session storeApi(), a no-op subscriber on every channel",
+    competitor: "bff-forward",
   },
   { id: "minimum-forward-8k", label: "floor (forward): a guest's 8 KiB answer, undici, streamed" },
   {

@@ -2,6 +2,7 @@
 // prepares what its requests need (a session cookie, a bearer token) and reports both to the
 // parent over IPC. Every case answers the same small JSON body.
 import { randomBytes } from "node:crypto";
+import diagnosticsChannel from "node:diagnostics_channel";
 import { PerformanceObserver } from "node:perf_hooks";
 import cookieParser from "cookie-parser";
 import express from "express";
@@ -14,6 +15,7 @@ import { Pool } from "undici";
 import { DATABASE_URL } from "../scripts/test-database.cjs";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import {
+  CHANNELS,
   createSessionRouter,
   hmacSecret,
   MemorySessionStore,
@@ -146,6 +148,23 @@ function mountStoreApi() {
   app.use(router.storeApi());
 }
 
+/**
+ * A subscriber on every channel, doing nothing with what it gets: what an APM or an audit log
+ * adds, without its own work. The `-observed` cases measure the channels' cost when someone
+ * listens; their plain twins, the cost when nobody does.
+ */
+function subscribeToEveryChannel() {
+  const noop = () => {};
+  for (const name of [CHANNELS.forward, CHANNELS.refresh]) {
+    diagnosticsChannel
+      .tracingChannel(name)
+      .subscribe({ start: noop, end: noop, asyncStart: noop, asyncEnd: noop, error: noop });
+  }
+  for (const [key, name] of Object.entries(CHANNELS)) {
+    if (key !== "forward" && key !== "refresh") diagnosticsChannel.subscribe(name, noop);
+  }
+}
+
 const cases = {
   // The commerce backend stand-in the forwarding cases call (and, measured directly, the
   // ceiling of forwarding): GET /store/customers/me answers the customer.
@@ -181,6 +200,10 @@ const cases = {
       path: "/store/customers/me",
       after: async () => (prepare.cookie = await loginCookie(base)),
     };
+  },
+  async "bff-forward-observed"(base) {
+    subscribeToEveryChannel();
+    return cases["bff-forward"](base);
   },
   async ceiling() {
     app.get("/me", (_req, res) => res.json(BODY));
@@ -287,6 +310,10 @@ const cases = {
     await bffRouter(new MemorySessionStore());
     await loginTokens();
     return { path: "/auth/session", method: "POST" };
+  },
+  async "bff-post-memory-observed"() {
+    subscribeToEveryChannel();
+    return cases["bff-post-memory"]();
   },
   async "bff-post-redis"() {
     await bffRouter(new RedisSessionStore({ client: redisClient(), prefix: PREFIX }));
