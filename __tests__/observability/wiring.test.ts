@@ -57,6 +57,40 @@ it("a forwarded request is traced; the subscriber's headers reach the backend", 
   }
 });
 
+it("a forward message carries none of the request's credentials, and a subscriber cannot replace them", async () => {
+  const published: Array<Record<string, unknown>> = [];
+  const handlers = {
+    start(message: unknown) {
+      const headers = (message as ForwardMessage).headers;
+      published.push({ ...headers });
+      headers.Authorization = "Bearer planted";
+      headers["x-publishable-api-key"] = "pk_planted";
+      headers.tracestate = "vendor=1";
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd() {},
+    error() {},
+  };
+  const channel = diagnosticsChannel.tracingChannel(CHANNELS.forward);
+  channel.subscribe(handlers);
+  try {
+    const t = bffFor(backend);
+    const cookie = await passwordSignIn(t.app);
+    const res = await request(t.app).get("/store/customers/me").set("Cookie", cookie);
+    expect(res.status).toBe(200);
+    // Every message, the sign-in's (which carries the password) included, starts empty.
+    expect(published.length).toBeGreaterThanOrEqual(2);
+    for (const headers of published) expect(headers).toEqual({});
+    const sent = backend.last().headers;
+    expect(sent.authorization).toMatch(/^Bearer eyJ/);
+    expect(sent["x-publishable-api-key"]).not.toBe("pk_planted");
+    expect(sent.tracestate).toBe("vendor=1");
+  } finally {
+    channel.unsubscribe(handlers);
+  }
+});
+
 it("a session start is published on its channel, with nobody listening to onEvent", async () => {
   const started: unknown[] = [];
   const listener = (message: unknown) => started.push(message);

@@ -1,3 +1,5 @@
+import diagnosticsChannel from "node:diagnostics_channel";
+import { CHANNELS, type RefreshMessage } from "../../lib/index.js";
 import { UpstreamError } from "../../lib/errors/errors.js";
 import { customerToken, OpenedTokens } from "../../lib/session/customer-token.js";
 import type { UpstreamClient } from "../../lib/upstream/client.js";
@@ -64,6 +66,36 @@ it("forUse(): once due, refreshes at the backend, keeps the new token sealed, re
     customerToken("x", { exp: t.clock.seconds() + 3600 }, 0).expiresAt,
   );
   expect(t.events).toEqual([{ type: "token.refreshed", sessionId: t.ref.id, customerId: "cus_1" }]);
+});
+
+it("the refresh message holds no token; a subscriber adds trace context but replaces nothing", async () => {
+  const t = await setup();
+  const published: Array<Record<string, unknown>> = [];
+  const handlers = {
+    start(message: unknown) {
+      const { headers } = message as RefreshMessage;
+      published.push({ ...headers });
+      headers.authorization = "Bearer planted";
+      headers.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd() {},
+    error() {},
+  };
+  const channel = diagnosticsChannel.tracingChannel(CHANNELS.refresh);
+  channel.subscribe(handlers);
+  try {
+    t.clock.advance(0.75 * HOUR + 1);
+    expect(await t.refresher.forUse(t.ref, t.record)).toBe("new-jwt");
+  } finally {
+    channel.unsubscribe(handlers);
+  }
+  expect(published).toEqual([{}]);
+  const sent = (t.read.mock.calls[0] as unknown as [{ headers: Record<string, string> }])[0]
+    .headers;
+  expect(sent.authorization).toBe("Bearer old-jwt");
+  expect(sent.traceparent).toMatch(/^00-0af7651916cd43dd/);
 });
 
 it("never by itself with remaining: false", async () => {

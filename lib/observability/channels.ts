@@ -158,6 +158,11 @@ export interface ForwardMessage {
   family: "store" | "auth";
   /** Low cardinality: ids replaced by `:id` (see `lowCardinalityRoute`), no query string. */
   route: string;
+  /**
+   * Headers to add to the backend call: empty when published; a `start` subscriber may add
+   * trace context. None of the request's own headers (credentials, cookies) are here, and a
+   * name the BFF already sends is not replaced.
+   */
   headers: Record<string, string | string[]>;
   statusCode?: number;
   error?: unknown;
@@ -177,6 +182,7 @@ export interface ForwardMessage {
  * ```
  */
 export interface RefreshMessage {
+  /** As `ForwardMessage.headers`: empty when published, for trace context to be added. */
   headers: Record<string, string | string[]>;
   outcome?: "refreshed" | "refused" | "failed" | "skipped";
   error?: unknown;

@@ -7,6 +7,7 @@ import { forwardChannel } from "../observability/channels.js";
 import { traceForward } from "../observability/publish.js";
 import { lowCardinalityRoute, routeFamily } from "../observability/route.js";
 import { Exchange, upstreamError, type Answer } from "./exchange.js";
+import { addTraceHeaders } from "./headers.js";
 import { Slots } from "./slots.js";
 
 /** One request to the backend, its body already read whole. */
@@ -73,10 +74,11 @@ export class UpstreamClient {
   private send(request: BackendRequest, mode: "read" | "forward"): Promise<Answer> {
     if (request.untraced === true || !forwardChannel.hasSubscribers)
       return this.exchange(request, mode);
-    const { method, path, headers } = request;
+    const { method, path } = request;
     return traceForward(
-      () => ({ method, family: routeFamily(path), route: lowCardinalityRoute(path), headers }),
+      () => ({ method, family: routeFamily(path), route: lowCardinalityRoute(path), headers: {} }),
       async (message) => {
+        if (message !== undefined) addTraceHeaders(request.headers, message.headers);
         const answer = await this.exchange(request, mode);
         if (message !== undefined) message.statusCode = answer.status;
         return answer;

@@ -42,6 +42,21 @@ const REQUEST_DROPPED: ReadonlySet<string> = new Set([
   "x-method-override",
 ]);
 
+/**
+ * Adds the headers a tracing subscriber put on its message (trace context) to an outgoing
+ * request. A name the request has already is left as the BFF set it: a subscriber adds, it
+ * never replaces a credential.
+ */
+export function addTraceHeaders(
+  headers: Record<string, string | string[]>,
+  added: Record<string, string | string[]>,
+): void {
+  for (const name in added) {
+    const lower = name.toLowerCase();
+    if (!(lower in headers)) headers[lower] = added[name]!;
+  }
+}
+
 /** What the BFF sends as itself with a forwarded request. */
 export interface Credentials {
   /** The customer's token, as `Authorization: Bearer`. */

@@ -8,7 +8,7 @@ import type { SessionRecord } from "../stores/session-store.js";
 import type { VerifiedToken } from "../token/verify-token.js";
 import type { UpstreamClient } from "./client.js";
 import { traceRefresh } from "../observability/publish.js";
-import { ownHeaders } from "./headers.js";
+import { addTraceHeaders, ownHeaders } from "./headers.js";
 import { readTokenAnswer } from "./token-answer.js";
 
 // How long one instance holds the right to refresh a session's token.
@@ -98,8 +98,9 @@ export class TokenRefresher implements CustomerTokens {
     try {
       const headers: Record<string, string> = ownHeaders({ token, identity: true });
       fresh = await traceRefresh(
-        () => ({ headers }),
+        () => ({ headers: {} }),
         async (message) => {
+          if (message !== undefined) addTraceHeaders(headers, message.headers);
           const answer = await client.read({
             method: "POST",
             path: "/auth/token/refresh",
