@@ -145,6 +145,75 @@ describe("a guest's cart", () => {
   });
 });
 
+describe("a guest's cart writes pass the cross-site checks of cookie-authenticated writes", () => {
+  const write = (app: express.Express, url: string, cookie?: string) => {
+    const req = request(app).post(url).type("form").send("email=attacker%40evil.example");
+    return cookie === undefined ? req : req.set("Cookie", cookie);
+  };
+
+  it("a page on a sibling subdomain cannot change the guest's cart (403, nothing forwarded)", async () => {
+    const { app } = bffFor(backend);
+    const created = await request(app).post("/store/carts").send({});
+    const pair = cookiePair(cartCookie(created));
+    backend.reset();
+    const sibling = await write(app, "/store/carts/current", pair)
+      .set("Sec-Fetch-Site", "same-site")
+      .set("Origin", "http://user-content.shop.example");
+    expect(sibling.status).toBe(403);
+    // A foreign Origin without Fetch Metadata (an older browser, SameSite=None).
+    const foreign = await write(app, "/store/carts/current/line-items", pair).set(
+      "Origin",
+      "https://evil.example",
+    );
+    expect(foreign.status).toBe(403);
+    expect(backend.seen).toEqual([]);
+    expect(carts.carts.get(created.body.cart.id)!.email).toBeNull();
+    // The shop's own page, and a client that is no browser, still write.
+    const own = await request(app)
+      .post("/store/carts/current")
+      .set("Cookie", pair)
+      .set("Sec-Fetch-Site", "same-origin")
+      .send({ email: "jane@example.com" });
+    expect(own.status).toBe(200);
+    expect(carts.carts.get(created.body.cart.id)!.email).toBe("jane@example.com");
+  });
+
+  it("nor plant a cart of its own making in the guest's browser", async () => {
+    const { app } = bffFor(backend);
+    const planted = await write(app, "/store/carts").set("Sec-Fetch-Site", "cross-site");
+    expect(planted.status).toBe(403);
+    expect(cartCookie(planted)).toBeUndefined();
+    expect(forwarded("/store/carts")).toEqual([]);
+  });
+
+  it("csrf.trustedOrigins and csrf.allowSameSite open them as they do a session's writes", async () => {
+    const { app } = bffFor(backend, {
+      csrf: { trustedOrigins: ["https://shop.example"], allowSameSite: true },
+    });
+    const made = await request(app).post("/store/carts").send({});
+    const pair = cookiePair(cartCookie(made));
+    const trusted = await write(app, "/store/carts/current", pair)
+      .set("Sec-Fetch-Site", "cross-site")
+      .set("Origin", "https://shop.example");
+    expect(trusted.status).toBe(200);
+    const sameSite = await write(app, "/store/carts/current", pair)
+      .set("Sec-Fetch-Site", "same-site")
+      .set("Origin", "https://www.shop.example");
+    expect(sameSite.status).toBe(200);
+  });
+
+  it("a guest's cart answer is private: the backend's public caching does not pass", async () => {
+    carts.state.cacheControl = "public, max-age=600";
+    const { app } = bffFor(backend);
+    const created = await request(app).post("/store/carts").send({});
+    const res = await request(app)
+      .get("/store/carts/current")
+      .set("Cookie", cookiePair(cartCookie(created)));
+    expect(res.status).toBe(200);
+    expect(res.headers["cache-control"]).toBe("private, no-store");
+  });
+});
+
 describe("the guard", () => {
   it("answers 404 for a cart id this browser does not hold, and never forwards it", async () => {
     const { app } = bffFor(backend);

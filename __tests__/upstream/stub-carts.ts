@@ -22,6 +22,8 @@ export function stubCarts() {
     transfer: "ok" as "ok" | "500",
     /** Milliseconds each `POST /store/carts` waits before answering, in order. */
     createDelays: [] as number[],
+    /** A `Cache-Control` for cart answers, as a misconfigured backend or CDN rule might send. */
+    cacheControl: undefined as string | undefined,
   };
   let next = 0;
   const customerOf = (req: express.Request): string | null => {
@@ -64,7 +66,15 @@ export function stubCarts() {
     };
     app.get("/store/carts/:id", (req, res) => {
       const cart = found(req, res);
+      if (state.cacheControl !== undefined) res.setHeader("Cache-Control", state.cacheControl);
       if (cart !== undefined) res.json({ cart: withCustomer(cart) });
+    });
+    app.post("/store/carts/:id", (req, res) => {
+      const cart = found(req, res);
+      if (cart === undefined) return;
+      const { email } = body(req) as { email?: string };
+      if (typeof email === "string") cart.email = email;
+      res.json({ cart: withCustomer(cart) });
     });
     app.post("/store/carts/:id/line-items", (req, res) => {
       const cart = found(req, res);
@@ -98,6 +108,7 @@ export function stubCarts() {
       next = 0;
       state.transfer = "ok";
       state.createDelays.length = 0;
+      state.cacheControl = undefined;
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { Request, Response } from "express";
 import { StoreApiError } from "../errors/store-api-error.js";
+import { refuseCrossSite } from "../http/csrf.js";
 import type { SessionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
+import type { ResolvedOptions } from "../options/types.js";
 import type { ActingSession } from "./acting-session.js";
 import type { CartCookie } from "./cart-cookie.js";
 import { CART_ID } from "./cart-cookie.js";
@@ -35,6 +37,8 @@ export interface CartsDeps {
   cookie: CartCookie;
   memory: CartMemory;
   guard: boolean;
+  /** The cross-site checks of cookie-authenticated writes, for a guest's cart writes too. */
+  csrf: ResolvedOptions["csrf"];
   report: (event: SessionEvent) => void;
   logger: Logger;
 }
@@ -49,7 +53,10 @@ export class Carts implements CartHooks {
 
   /**
    * Judges a request under `/store/carts` before it is forwarded: `current` becomes the held
-   * cart's id; another id than the held one is 404 (the guard). A signed-in browser that still
+   * cart's id; another id than the held one is 404 (the guard). A guest's cart cookie is a
+   * credential as a session cookie is, so a guest's writes pass the same cross-site checks (a
+   * signed-in browser's have passed them already): a page on a sibling subdomain can neither
+   * change the guest's cart nor plant one of its own making. A signed-in browser that still
    * carries a guest cart cookie (it was set while the sign-in ran) settles it first.
    */
   async judge(
@@ -60,6 +67,7 @@ export class Carts implements CartHooks {
   ): Promise<CartRequest> {
     const { cookie, memory, guard } = this.deps;
     const holder = holderOf(session);
+    if (holder.kind === "guest") refuseCrossSite(req, this.deps.csrf);
     let held: string | undefined;
     if (holder.kind === "session") {
       if (cookie.isPresent(req)) await this.settleLateGuest(req, res, holder, session!.token);

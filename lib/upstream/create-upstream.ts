@@ -87,6 +87,7 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
       options.now,
     ),
     guard: options.cart.guard,
+    csrf: options.csrf,
     report,
     logger,
   });

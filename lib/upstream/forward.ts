@@ -62,8 +62,10 @@ export function createStoreApi({ route, client, carts }: ForwardDeps): () => Req
     }
     res.statusCode = answer.status;
     copyAnswerHeaders(answer.headers, res);
-    // Personal answers: never cached by a shared cache, nor shown to another cookie.
-    if (session !== undefined) res.setHeader("Cache-Control", "private, no-store");
+    // Personal answers: never cached by a shared cache, nor shown to another cookie. A cart is
+    // a guest's own too (`current` answers every browser differently at one URL).
+    if (session !== undefined || cart !== undefined)
+      res.setHeader("Cache-Control", "private, no-store");
     if (cart !== undefined && answer.complete)
       await carts.answered(res, cart, answer.status, answer.body());
     if (answer.complete) sendWhole(res, answer.chunks(), sendTimeout);
