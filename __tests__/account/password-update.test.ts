@@ -197,3 +197,32 @@ test("a reset token in the query string is refused, never forwarded: the session
   expect(res.status).toBe(400);
   expect(await live(a, cookie)).toBe(true);
 });
+
+test("an Authorization the BFF would read otherwise than the backend is refused, never forwarded", async () => {
+  const { a } = instances();
+  const cookie = await passwordSignIn(a);
+  const token = await resetToken(RIGHT.email);
+  const before = backend.seen.length;
+  for (const authorization of [`Bearer\t${token}`, `Bearer ${token} x`, `Basic ${token}`]) {
+    const res = await request(a)
+      .post("/auth/customer/emailpass/update")
+      .set("Authorization", authorization)
+      .send({ password: "a-new-password" });
+    expect([authorization.slice(0, 7), res.status]).toEqual([authorization.slice(0, 7), 400]);
+  }
+  expect(backend.seen.length).toBe(before);
+  expect(await live(a, cookie)).toBe(true);
+});
+
+test("the reset token is sent on exactly as the BFF read it, and the sessions end", async () => {
+  const { a } = instances();
+  const cookie = await passwordSignIn(a);
+  const token = await resetToken(RIGHT.email);
+  const res = await request(a)
+    .post("/auth/customer/emailpass/update")
+    .set("Authorization", `bearer   ${token}`)
+    .send({ password: "a-new-password" });
+  expect(res.status).toBe(200);
+  expect(backend.last().headers.authorization).toBe(`Bearer ${token}`);
+  expect(await live(a, cookie)).toBe(false);
+});

@@ -6,6 +6,7 @@ import { refuseCrossSite } from "../http/csrf.js";
 import { handler } from "../http/handler.js";
 import { sendJson } from "../http/respond.js";
 import type { RouteDeps } from "../routes/deps.js";
+import { bearerCredential } from "../token/read-bearer.js";
 import { actingSession } from "./acting-session.js";
 import type { Adopt } from "./adopt.js";
 import type { SignInAttempts } from "./attempts.js";
@@ -142,15 +143,20 @@ export function signInRoutes(deps: SignInDeps): Router {
   router.post(
     "/auth/customer/:provider/update",
     route("bffPasswordUpdate", async (req, res, signIn) => {
+      // The reset token is read where the BFF can see it, exactly as it is sent on: one in the
+      // query string, or an Authorization the BFF reads otherwise than the backend (a tab, a
+      // second word), would change the password without the sessions ending.
       const { authorization } = req.headers;
-      // The reset token is read where the BFF can see it: one in the query string would change
-      // the password without the sessions ending.
-      if (signIn.path.includes("?") && new URLSearchParams(signIn.path.split("?")[1]).has("token"))
+      const resetToken = bearerCredential(authorization);
+      const inQuery =
+        signIn.path.includes("?") && new URLSearchParams(signIn.path.split("?")[1]).has("token");
+      if (inQuery || (authorization !== undefined && resetToken === undefined))
         throw new StoreApiError("invalid_data", "Send the reset token as Authorization: Bearer.");
-      const from = await exchange(req, signIn, authorization, false);
+      const bearer = resetToken === undefined ? undefined : `Bearer ${resetToken}`;
+      const from = await exchange(req, signIn, bearer, false);
       // Every session of the account ends before the browser hears of the new password.
       if (from.status >= 200 && from.status < 300)
-        await account?.passwordUpdated(String(req.params.provider), bearerOf(authorization));
+        await account?.passwordUpdated(String(req.params.provider), resetToken);
       await sendTokenAnswer(res, from);
     }),
   );
@@ -217,11 +223,6 @@ export function signInRoutes(deps: SignInDeps): Router {
 }
 
 /** The token of an `Authorization: Bearer …` header (the reset token of a password update). */
-function bearerOf(authorization: string | undefined): string | undefined {
-  const match = /^Bearer +([^\s]+)\s*$/i.exec(authorization ?? "");
-  return match?.[1];
-}
-
 /**
  * The URL without `remember`, which is this BFF's ("remember me" for the cookie), not the
  * backend's; everything else of the query (a provider's `code` and `state`) as sent.
