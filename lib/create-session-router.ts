@@ -154,7 +154,16 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
     store: async () => void (await guarded.call("get", () => store.get(READY_PROBE))),
     keys: async () => void (await resolved.keys.getKeys({ alg: resolved.keys.algorithms[0]! })),
   };
-  if (upstream !== undefined) checks.backend = () => upstream.probe();
+  if (upstream !== undefined) {
+    checks.backend = () => upstream.probe();
+    // Not a readiness check (a rotation rolling out must not take instances out of service):
+    // run alongside, so that a mismatch is logged by every instance, not only the last started.
+    const { store: storeCheck } = checks;
+    checks.store = async () => {
+      void upstream.checkSecrets();
+      await storeCheck!();
+    };
+  }
   const storeApi =
     upstream === undefined
       ? () => {

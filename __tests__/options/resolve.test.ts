@@ -121,11 +121,16 @@ describe("the BFF's own secrets, resolved once", () => {
       ...withUpstream({ signInLimits: { secret: LIMITS_KEY } }),
       sessions: fullStore(),
     };
-    expect(secretsOf(limitsOnly)).toEqual({ hash: LIMITS_KEY, cartCookie: [LIMITS_KEY] });
+    expect(secretsOf(limitsOnly)).toEqual({
+      hash: LIMITS_KEY,
+      cartCookie: [LIMITS_KEY],
+      given: true,
+    });
   });
 
   it("one random key of this process for both, with the memory store, given or the default", () => {
     const given = secretsOf(withUpstream());
+    expect(given.given).toBe(false);
     expect(given.hash).toMatch(/^[\w-]{43}$/);
     expect(given.cartCookie).toEqual([given.hash]);
     const { sessions, ...noStore } = withUpstream();

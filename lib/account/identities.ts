@@ -9,15 +9,15 @@ import type { GuardedStore } from "../session/guarded-store.js";
  *
  * Two small records beside the sessions (`SessionStore.setRecord`), shared by every instance:
  *
- * - `bff:account:id:<HMAC(provider, identifier)>` → the auth identity (`auth_identity_id`),
+ * - `account:id:<HMAC(provider, identifier)>` → the auth identity (`auth_identity_id`),
  *   written at each password sign-in or registration whose answer carries a token, pending or
  *   not (a sign-in waiting for MFA, a registration, already name the identity);
- * - `bff:account:ai:<HMAC(auth identity)>` → the customer, written whenever a kept token names
+ * - `account:ai:<HMAC(auth identity)>` → the customer, written whenever a kept token names
  *   both (any sign-in, MFA step or registration completed through the BFF).
  *
- * The store never holds an email address: the identifier is normalised (trimmed, lower case, as
- * the attempt limits count it) and keyed with an HMAC-SHA256 under the same secret as the
- * attempt counters. Both records live as long as a session begun at that sign-in can
+ * The store never holds an email address: the identifier, exactly as sent (the backend keeps it
+ * so), is keyed with an HMAC-SHA256 under the same secret as the attempt counters. The store
+ * adds its own prefix to the keys (`bff:r:` in Redis). Both records live as long as a session begun at that sign-in can
  * (`session.absoluteTimeout`) and are renewed at every sign-in: a mapping is only needed while
  * a session it could end may be alive.
  */
@@ -70,11 +70,11 @@ export class AccountIdentities {
     // Exactly as sent: Medusa's emailpass keeps the e-mail as given, so `JANE@example.com` is
     // another identity than `jane@example.com`, and a look-alike account must neither take the
     // record of the real one (its reset would then end nothing) nor end its sessions.
-    return `bff:account:id:${this.hmac(`id:${provider}:${identifier}`)}`;
+    return `account:id:${this.hmac(`id:${provider}:${identifier}`)}`;
   }
 
   private identityKey(authIdentityId: string): string {
-    return `bff:account:ai:${this.hmac(`ai:${authIdentityId}`)}`;
+    return `account:ai:${this.hmac(`ai:${authIdentityId}`)}`;
   }
 
   private hmac(value: string): string {

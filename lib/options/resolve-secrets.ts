@@ -23,7 +23,7 @@ export function resolveSecrets(
   const hash = limitSecrets[0] ?? cookieSecrets[0];
   if (hash !== undefined) {
     const cartCookie = cookieSecrets.length > 0 ? cookieSecrets : limitSecrets;
-    return Object.freeze({ hash, cartCookie: Object.freeze([...cartCookie]) });
+    return Object.freeze({ hash, cartCookie: Object.freeze([...cartCookie]), given: true });
   }
   const shared = sessions !== undefined && !(sessions instanceof MemorySessionStore);
   if (upstream !== undefined && shared) {
@@ -32,5 +32,5 @@ export function resolveSecrets(
     );
   }
   const processKey = randomBytes(32).toString("base64url");
-  return Object.freeze({ hash: processKey, cartCookie: Object.freeze([processKey]) });
+  return Object.freeze({ hash: processKey, cartCookie: Object.freeze([processKey]), given: false });
 }

@@ -21,6 +21,8 @@ export interface ResolvedSecrets {
   hash: string;
   /** HMAC keys of the guest cart cookie: the first signs, all verify (rotation). */
   cartCookie: readonly string[];
+  /** False for the random key of this process (no secret given, the memory store). */
+  given: boolean;
 }
 
 /**

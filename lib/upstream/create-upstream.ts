@@ -18,6 +18,7 @@ import { CartMemory } from "./cart-memory.js";
 import { backendCustomers } from "../customers/upstream.js";
 import { createStoreApi } from "./forward.js";
 import { ProviderBinding } from "./provider-binding.js";
+import { SecretsCheck } from "./secrets-check.js";
 import { TokenRefresher } from "./refresh.js";
 import { signInRoutes } from "./sign-in.js";
 import { standInSignIn } from "./stand-in.js";
@@ -45,6 +46,11 @@ export interface Upstream {
   storeApi(deps: RouteDeps): () => RequestHandler;
   /** Resolves when the backend answers its health route (any status below 500). */
   probe(): Promise<void>;
+  /**
+   * Compares this instance's secrets with those of the others sharing the store (an error in
+   * the log when they differ); never rejects. Run at setup and with each readiness check.
+   */
+  checkSecrets(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,13 +85,23 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
       : new SignInAttempts(deps.store, limits, deps.options.secrets.hash, report);
   const binding = new ProviderBinding(deps.options.cookie);
   const { options } = deps;
+  const guarded = new GuardedStore(deps.store, options.lifetime.storeTimeout, report);
+  const secretsCheck = options.secrets.given
+    ? new SecretsCheck(guarded, options.secrets, options.now, logger)
+    : undefined;
+  const checkSecrets = async () => {
+    try {
+      await secretsCheck?.run();
+    } catch (error) {
+      // The store failed: reported as store.error already; the next check tries again.
+      logger.warn({ err: error }, "bff-session: the secrets check could not use the store");
+    }
+  };
+  void checkSecrets();
   const carts = new Carts({
     client,
     cookie: new CartCookie(options),
-    memory: new CartMemory(
-      new GuardedStore(deps.store, options.lifetime.storeTimeout, report),
-      options.now,
-    ),
+    memory: new CartMemory(guarded, options.now),
     guard: options.cart.guard,
     csrf: options.csrf,
     report,
@@ -116,6 +132,7 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
       });
       if (answer.status >= 500) throw new Error(`GET /health answered ${answer.status}`);
     },
+    checkSecrets,
     close: () => client.close(),
   };
 }
