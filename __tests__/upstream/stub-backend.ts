@@ -200,6 +200,8 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
       const cut = token.indexOf(".") + 1;
       return void res.json({ a: token.slice(0, cut), b: token.slice(cut) });
     }
+    if (shape === "hex")
+      return void res.json({ token, copy: Buffer.from(token).toString("hex").toUpperCase() });
     if (shape === "base64-inside")
       return void res.json({ debug: `issued ${Buffer.from(token).toString("base64")} ok` });
     res.json({ token });

@@ -30,6 +30,7 @@ it.each([
   "percent",
   "split",
   "base64-inside",
+  "hex",
 ])("a %s token answer: 502, no token, no session", async (shape) => {
   const t = bffFor(backend, { upstreamExtra: { bufferSize: 1024 * 1024 } });
   const res = await request(t.app)

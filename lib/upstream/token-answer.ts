@@ -7,6 +7,8 @@ import { jsonObject } from "./json-object.js";
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\./;
 // A run long enough to carry a token's header, base64-encoded, inside any string.
 const BASE64_RUN = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
+// The same in hex: two digits a byte.
+const HEX_RUN = /(?:[0-9a-fA-F]{2}){30,}/g;
 // "Created", "Unauthorized": short printable ASCII, too short to hold a token.
 const PLAIN_TEXT = /^[\x20-\x7e]{0,64}$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -28,7 +30,7 @@ export interface TokenAnswer {
  * Reads a sign-in route's answer whatever its headers claim. The BFF asks for an
  * identity-encoded answer, so one with a `Content-Encoding` is refused; so is a success that is
  * not a JSON object on a route that issues tokens, an answer that is neither JSON nor a short
- * plain text, and JSON holding something token-shaped (also percent- or base64-encoded)
+ * plain text, and JSON holding something token-shaped (also percent-, base64- or hex-encoded)
  * anywhere but its top-level `token`. A token never reaches the browser because its answer was
  * compressed, oddly typed, prefixed with a BOM or re-encoded: 502 instead.
  */
@@ -90,7 +92,7 @@ export async function sendTokenAnswer(
   res.end(body);
 }
 
-/** Whether a token-shaped string sits in `text`, plain or percent- or base64-encoded. */
+/** Whether a token-shaped string sits in `text`, plain or percent-, base64- or hex-encoded. */
 function holdsToken(text: string): boolean {
   if (JWT_LIKE.test(text)) return true;
   if (text.includes("%")) {
@@ -102,6 +104,9 @@ function holdsToken(text: string): boolean {
   }
   for (const run of text.match(BASE64_RUN) ?? []) {
     if (JWT_LIKE.test(Buffer.from(run, "base64").toString("latin1"))) return true;
+  }
+  for (const run of text.match(HEX_RUN) ?? []) {
+    if (JWT_LIKE.test(Buffer.from(run, "hex").toString("latin1"))) return true;
   }
   return false;
 }
