@@ -80,9 +80,12 @@ it("the refresh message holds no token; a subscriber adds trace context but repl
     },
     end() {},
     asyncStart() {},
-    asyncEnd() {},
+    asyncEnd(message: unknown) {
+      ended.push(JSON.stringify(message));
+    },
     error() {},
   };
+  const ended: string[] = [];
   const channel = diagnosticsChannel.tracingChannel(CHANNELS.refresh);
   channel.subscribe(handlers);
   try {
@@ -92,6 +95,9 @@ it("the refresh message holds no token; a subscriber adds trace context but repl
     channel.unsubscribe(handlers);
   }
   expect(published).toEqual([{}]);
+  // Neither the old token nor the new one, which the traced call resolves.
+  expect(ended).toHaveLength(1);
+  expect(ended[0]).not.toMatch(/old-jwt|new-jwt/);
   const sent = (t.read.mock.calls[0] as unknown as [{ headers: Record<string, string> }])[0]
     .headers;
   expect(sent.authorization).toBe("Bearer old-jwt");

@@ -201,15 +201,31 @@ export function traceRefresh<T>(
   return traced(refreshChannel, message, fn);
 }
 
-/** `fn` bare without a subscriber; else traced, its message built once and passed in. */
+/**
+ * `fn` bare without a subscriber; else traced, its message built once and passed in. What `fn`
+ * resolves never becomes the message's `result` (tracePromise would put it there): a refresh
+ * resolves the new token, a sign-in's answer holds one.
+ */
 function traced<M extends object, T>(
   channel: TracingChannel<unknown, M>,
   message: () => M,
   fn: (message?: M) => Promise<T>,
 ): Promise<T> {
-  if (!channel.hasSubscribers) return fn();
-  const context = message();
-  return channel.tracePromise(fn, context, undefined, context);
+  return channel.hasSubscribers ? tracedWith(channel, message(), fn) : fn();
+}
+
+// Not async: a call that throws before it starts still throws, and ends as `end` after `error`.
+function tracedWith<M extends object, T>(
+  channel: TracingChannel<unknown, M>,
+  context: M,
+  fn: (message?: M) => Promise<T>,
+): Promise<T> {
+  let value: T;
+  const call = (m: M) =>
+    fn(m).then((resolved) => {
+      value = resolved;
+    });
+  return channel.tracePromise(call, context, undefined, context).then(() => value);
 }
 
 /**
