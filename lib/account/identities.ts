@@ -17,9 +17,9 @@ import type { GuardedStore } from "../session/guarded-store.js";
  *
  * The store never holds an email address: the identifier, exactly as sent (the backend keeps it
  * so), is keyed with an HMAC-SHA256 under the same secret as the attempt counters. The store
- * adds its own prefix to the keys (`bff:r:` in Redis). Both records live as long as a session begun at that sign-in can
- * (`session.absoluteTimeout`) and are renewed at every sign-in: a mapping is only needed while
- * a session it could end may be alive.
+ * adds its own prefix to the keys (`bff:r:` in Redis). Both records live as long as a session
+ * begun at that sign-in can (`session.absoluteTimeout`) and are renewed at every sign-in: a
+ * mapping is only needed while a session it could end may be alive.
  */
 export class AccountIdentities {
   constructor(

@@ -5,7 +5,10 @@ import type { ResolvedSignInLimits, ResolvedUpstream, UpstreamOptions } from "./
 /** Milliseconds of a duration the schema has already accepted. */
 export const ms = (value: Duration): number => parseDuration(value)!;
 
-/** The `upstream` option after defaults, or undefined without one. Its secret is in `resolveSecrets`. */
+/**
+ * The `upstream` option after defaults, or undefined without one. Its `signInLimits.secret` is
+ * resolved with the others in `resolveSecrets`.
+ */
 export function resolveUpstream(
   upstream: UpstreamOptions | undefined,
 ): ResolvedUpstream | undefined {
