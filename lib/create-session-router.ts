@@ -150,20 +150,16 @@ export function createSessionRouter(options: SessionRouterOptions): SessionRoute
   dispatchAuthPaths(router, routes);
 
   const checks: Record<string, ReadinessCheck> = {
-    // A read of a key no session has: the store's round trip, within `storeTimeout`.
-    store: async () => void (await guarded.call("get", () => store.get(READY_PROBE))),
+    // A read of a key no session has: the store's round trip, within `storeTimeout`. The
+    // secrets check runs alongside and never fails readiness (a rotation rolling out must not
+    // take instances out of service): each probe lets every instance see a mismatch.
+    store: async () => {
+      void upstream?.checkSecrets();
+      await guarded.call("get", () => store.get(READY_PROBE));
+    },
     keys: async () => void (await resolved.keys.getKeys({ alg: resolved.keys.algorithms[0]! })),
   };
-  if (upstream !== undefined) {
-    checks.backend = () => upstream.probe();
-    // Not a readiness check (a rotation rolling out must not take instances out of service):
-    // run alongside, so that a mismatch is logged by every instance, not only the last started.
-    const { store: storeCheck } = checks;
-    checks.store = async () => {
-      void upstream.checkSecrets();
-      await storeCheck!();
-    };
-  }
+  if (upstream !== undefined) checks.backend = () => upstream.probe();
   const storeApi =
     upstream === undefined
       ? () => {
