@@ -42,13 +42,8 @@ export function createBackend(identity: Identity, customers: DemoCustomers): Rou
   }
 
   router.get("/store/customers/me", async (req, res) => {
-    const id = await customerOf(req, res);
-    if (id === undefined) return;
-    if (id === null) return void res.status(401).type("text/plain").send("Unauthorized");
-    const customer = await customers.retrieve(id, { req, claims: undefined, token: undefined });
-    if (customer === null || customer === undefined)
-      return void res.status(404).json({ type: "not_found", message: "Customer not found" });
-    res.json({ customer: withoutSecrets(customer) });
+    const customer = await signedInCustomer(req, res);
+    if (customer !== undefined) res.json({ customer: withoutSecrets(customer) });
   });
   // Editing the signed-in customer, as Medusa's Store API does: name, and addresses. Each edit
   // replaces the customer's record (customers.add), so the seeded objects stay as they were.
