@@ -11,7 +11,12 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// Counts the times this page left its signed-in view. An answer to a call made before the
+// latest of them is stale: it neither shows the customer again nor reports the session ended.
+let signOuts = 0;
+
 function show(state) {
+  if (state !== "in" && !$("signed-in").hidden) signOuts++;
   $("signed-in").hidden = state !== "in";
   $("signed-out").hidden = state !== "out";
   if (state !== "in") {
@@ -96,6 +101,7 @@ try {
 // ---------------------------------------------------------------------------------------------
 
 async function call(method, url, { body, headers } = {}) {
+  const asked = signOuts;
   try {
     const res = await fetch(url, {
       method,
@@ -108,9 +114,9 @@ async function call(method, url, { body, headers } = {}) {
       ? await res.json()
       : (await res.text(), null);
     logCall(method, url, res);
-    if (res.status === 401 && url !== "/auth/session" && !url.startsWith("/auth/"))
-      signedOutElsewhere();
-    return { status: res.status, data };
+    const stale = asked !== signOuts;
+    if (res.status === 401 && !stale && !url.startsWith("/auth/")) signedOutElsewhere();
+    return { status: res.status, data, stale };
   } catch {
     logCall(method, url, undefined);
     return { status: 0, data: null };
@@ -221,7 +227,8 @@ function closeAddressForm() {
 }
 
 async function loadSessions() {
-  const { status, data } = await call("GET", "/store/customers/me/sessions");
+  const { status, data, stale } = await call("GET", "/store/customers/me/sessions");
+  if (stale) return;
   const list = $("sessions");
   list.replaceChildren();
   if (status !== 200) return;
@@ -318,7 +325,8 @@ async function loadCatalog() {
 
 /** Shows the cart this browser holds (a guest's, or the signed-in customer's), or none. */
 async function loadCart() {
-  const { status, data } = await call("GET", "/store/carts/current");
+  const { status, data, stale } = await call("GET", "/store/carts/current");
+  if (stale) return;
   hasCart = status === 200;
   renderCart(hasCart ? data.cart : { items: [] });
 }
@@ -330,9 +338,10 @@ async function addToCart(variantId) {
     if (created.status !== 200) return say(explain(created.status));
     hasCart = true;
   }
-  const { status, data } = await call("POST", "/store/carts/current/line-items", {
+  const { status, data, stale } = await call("POST", "/store/carts/current/line-items", {
     body: { variant_id: variantId, quantity: 1 },
   });
+  if (stale) return;
   if (status !== 200) return say(explain(status));
   renderCart(data.cart);
 }
@@ -379,7 +388,8 @@ function signedOutElsewhere() {
 }
 
 async function refresh() {
-  const { status, data } = await call("GET", "/auth/session");
+  const { status, data, stale } = await call("GET", "/auth/session");
+  if (stale) return;
   if (status === 200) {
     render(data.user, data.session);
     await Promise.all([loadSessions(), loadCatalog(), loadCart()]);
@@ -466,8 +476,8 @@ $("forgot-password").addEventListener("click", async () => {
 
 /** After an edit: the customer as GET /auth/session reads it again from the backend. */
 async function reloadCustomer() {
-  const { status, data } = await call("GET", "/auth/session?touch=false");
-  if (status === 200) render(data.user, data.session);
+  const { status, data, stale } = await call("GET", "/auth/session?touch=false");
+  if (status === 200 && !stale) render(data.user, data.session);
 }
 
 // Editing the customer: the backend's Store API (POST /store/customers/me, …/addresses).
