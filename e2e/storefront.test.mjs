@@ -24,7 +24,7 @@ before(async () => {
   if (MEDUSA !== undefined) account = await registerMedusaCustomer();
 });
 
-// With MEDUSA_* set (npm run test:e2e:medusa), the same test runs against a real Medusa: the
+// With MEDUSA_* set (npm run test:medusa sets them), the same test runs against a real Medusa: the
 // example fronts it, and the customer is registered there first, the Medusa way.
 const MEDUSA =
   process.env.MEDUSA_URL === undefined
