@@ -62,20 +62,53 @@ test("a PORT that is not a number is named", async () => {
   assert.match(stderr, /^PORT=abc is not a port number/);
 });
 
-test("PORT and HOST from the environment; the URL printed is the one it listens on", async () => {
-  const { child, output } = runExample({ PORT: "0", HOST: "127.0.0.1" });
-  try {
-    const url = await new Promise((resolve, reject) => {
-      child.stdout.on("data", () => {
-        const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(output().stdout);
-        if (match) resolve(match[1]);
-      });
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${output().stderr}`)));
+/** The URL the example prints once it listens; rejects if it exits first. */
+function listeningUrl({ child, output }) {
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", () => {
+      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(output().stdout);
+      if (match) resolve(match[1]);
     });
+    child.on("exit", (code) => reject(new Error(`exited ${code}: ${output().stderr}`)));
+  });
+}
+
+test("PORT and HOST from the environment; the URL printed is the one it listens on", async () => {
+  const example = runExample({ PORT: "0", HOST: "127.0.0.1" });
+  try {
+    const url = await listeningUrl(example);
     assert.notEqual(new URL(url).port, "3000");
     const res = await fetch(`${url}/auth/session`);
     assert.equal(res.status, 401);
   } finally {
-    child.kill("SIGTERM");
+    example.child.kill("SIGTERM");
   }
 });
+
+test(
+  "BFF_TELEMETRY=console prints the spans of forwarded calls; unset, none",
+  { timeout: 20_000 },
+  async () => {
+    const span = /name: 'bff-session forward GET \/store\/regions'/;
+    for (const setting of ["console", undefined]) {
+      const example = runExample({ PORT: "0", HOST: "127.0.0.1", BFF_TELEMETRY: setting });
+      try {
+        const url = await listeningUrl(example);
+        const res = await fetch(`${url}/store/regions`);
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+        if (setting === undefined) {
+          // The span would print as the answer ends; give a wrongly printed one time to show.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          assert.doesNotMatch(example.output().stdout, /bff-session forward/);
+        } else {
+          while (!span.test(example.output().stdout))
+            await new Promise((resolve) => example.child.stdout.once("data", resolve));
+          assert.match(example.output().stdout, /'http.response.status_code': 200/);
+        }
+      } finally {
+        example.child.kill("SIGTERM");
+      }
+    }
+  },
+);
