@@ -1,6 +1,6 @@
 /**
  * Account changes end sessions, against the real Medusa 2.21.2 backend (npm run test:medusa):
- * two BFF instances sharing one session store, two signed-in browsers. A password reset through
+ * two BFF instances, each with its own Redis connection and store, two signed-in browsers. A password reset through
  * the BFF, with the reset token read as a notification subscriber receives it (the test
  * backend's auth.password_reset subscriber writes it to an outbox file), signs both out within
  * 5 s; so does deleting the customer through the admin API, with bff-session/medusa's
@@ -11,35 +11,43 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
+import type Redis from "ioredis";
 import { decodeJwt } from "jose";
 import {
   createSessionRouter,
   errorHandler,
   hmacSecret,
-  MemorySessionStore,
+  RedisSessionStore,
   type SessionEvent,
+  type SessionRouter,
 } from "../../lib/index.js";
+import { deleteKeys, ioredisClient, uniquePrefix } from "../support/redis.js";
 import { KEY, MEDUSA, env } from "./support.js";
 
 const BACK_CHANNEL = new URL(env("MEDUSA_BFF_BACK_CHANNEL_URL"));
 const OUTBOX = env("MEDUSA_PASSWORD_RESET_OUTBOX");
 const WITHIN = 5_000;
 
-// One store for both instances: what Redis or PostgreSQL is between processes.
-const store = new MemorySessionStore({ sweepInterval: 0 });
+// The instances share nothing but Redis, as two processes would.
+const PREFIX = uniquePrefix("medusa-account");
 const events: SessionEvent[] = [];
 const servers: Server[] = [];
+const clients: Redis[] = [];
+const routers: SessionRouter[] = [];
 
 /** One BFF instance on its own port; the first also serves the back-channel, on its port. */
 async function instance(port = 0): Promise<string> {
+  const client = ioredisClient();
+  clients.push(client);
   const router = createSessionRouter({
     keys: hmacSecret(env("MEDUSA_JWT_SECRET")),
-    sessions: store,
+    sessions: new RedisSessionStore({ client, prefix: PREFIX }),
     cookie: { secret: "cookie-secret-shared-by-both-instances-0123" },
     upstream: { baseUrl: MEDUSA, publishableKey: KEY, timeout: "5s" },
     onEvent: (event) => events.push(event),
     logger: false,
   });
+  routers.push(router);
   const app = express();
   app.post(
     BACK_CHANNEL.pathname,
@@ -139,6 +147,9 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+  for (const router of routers) await router.close();
+  await deleteKeys(clients[0]!, PREFIX);
+  for (const client of clients) await client.quit();
 });
 
 const ended = (customerId: string, reason: string) =>
