@@ -7,15 +7,20 @@
 //   MEDUSA_DATABASE  its PostgreSQL database (default bff_medusa_dev), on MEDUSA_PG_URL
 //                    (default postgres://postgres@127.0.0.1:5432)
 //   MEDUSA_LOGS=1    show the server's own log
+//   EXAMPLE_PORT     where the example will listen on 127.0.0.1 (default 3000): the backend's
+//                    customer.deleted subscriber calls the example's back-channel there
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { buildPackage } from "./build-if-stale.mjs";
 import * as backend from "./medusa/backend.mjs";
 import { seed } from "./medusa/seed.mjs";
 
 const PORT = Number(process.env.MEDUSA_PORT ?? 9000);
 const DATABASE = process.env.MEDUSA_DATABASE ?? "bff_medusa_dev";
 const ADMIN_EMAIL = "admin@bff.test";
+const EXAMPLE_PORT = Number(process.env.EXAMPLE_PORT ?? 3000);
+const BACK_CHANNEL_URL = `http://127.0.0.1:${EXAMPLE_PORT}/bff/back-channel`;
 // Generated once and kept beside the backend (git-ignored): the same JWT secret across runs keeps
 // the printed line valid, and the admin password signs the seed in again on the next run.
 const SECRETS_FILE = path.join(backend.DIR, ".dev-secrets.json");
@@ -23,12 +28,15 @@ const SECRETS_FILE = path.join(backend.DIR, ".dev-secrets.json");
 const log = (message) => console.log(`medusa: ${message}`);
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
+/** The kept secrets; any missing (a first run, or a file from an older version) is added. */
 function secrets() {
-  if (existsSync(SECRETS_FILE)) return JSON.parse(readFileSync(SECRETS_FILE, "utf8"));
+  const kept = existsSync(SECRETS_FILE) ? JSON.parse(readFileSync(SECRETS_FILE, "utf8")) : {};
   const random = () => randomBytes(32).toString("base64url");
-  const created = { jwtSecret: random(), cookieSecret: random(), adminPassword: random() };
-  writeFileSync(SECRETS_FILE, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
-  return created;
+  const names = ["jwtSecret", "cookieSecret", "adminPassword", "backChannelSecret"];
+  if (names.every((name) => typeof kept[name] === "string")) return kept;
+  for (const name of names) kept[name] ??= random();
+  writeFileSync(SECRETS_FILE, `${JSON.stringify(kept, null, 2)}\n`, { mode: 0o600 });
+  return kept;
 }
 
 let server;
@@ -50,14 +58,27 @@ const parent = process.ppid;
 setInterval(() => process.ppid !== parent && shutdown("parent exited"), 1000).unref();
 
 try {
-  if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535)
-    throw new Error(`MEDUSA_PORT=${process.env.MEDUSA_PORT} is not a port number`);
+  for (const [name, port] of [
+    ["MEDUSA_PORT", PORT],
+    ["EXAMPLE_PORT", EXAMPLE_PORT],
+  ])
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new Error(`${name}=${process.env[name]} is not a port number`);
   // Before the slow steps, so a port in use fails in a second, not after the migration.
   await backend.assertPortFree(PORT);
   const started = Date.now();
   backend.install(log);
-  const { jwtSecret, cookieSecret, adminPassword } = secrets();
-  const env = backend.medusaEnv(DATABASE, { jwtSecret, cookieSecret });
+  // The backend's customer.deleted subscriber (bff-session/medusa) loads the built package.
+  buildPackage();
+  const { jwtSecret, cookieSecret, adminPassword, backChannelSecret } = secrets();
+  const env = backend.medusaEnv(DATABASE, {
+    jwtSecret,
+    cookieSecret,
+    extra: {
+      BFF_BACK_CHANNEL_URL: BACK_CHANNEL_URL,
+      BFF_BACK_CHANNEL_SECRET: backChannelSecret,
+    },
+  });
 
   let step = Date.now();
   const created = await backend.ensureDatabase(DATABASE);
@@ -91,9 +112,10 @@ try {
 Medusa 2.21.2 is running at ${base} (database ${DATABASE}; admin API user ${ADMIN_EMAIL},
 password in ${path.relative(process.cwd(), SECRETS_FILE)}). Start the example against it in another terminal:
 
-  MEDUSA_URL=${base} MEDUSA_JWT_SECRET=${jwtSecret} MEDUSA_PUBLISHABLE_KEY=${seeded.publishableKey} npm start
+  MEDUSA_URL=${base} MEDUSA_JWT_SECRET=${jwtSecret} MEDUSA_PUBLISHABLE_KEY=${seeded.publishableKey} BFF_BACK_CHANNEL_SECRET=${backChannelSecret}${EXAMPLE_PORT === 3000 ? "" : ` PORT=${EXAMPLE_PORT}`} npm start
 
 Region ${seeded.regionId} (EUR, Germany), shipping option ${seeded.shippingOptionId}, variants ${seeded.variantIds.join(",")}.
+A customer deleted in the backend is signed out of the example: Medusa calls ${BACK_CHANNEL_URL}.
 Ctrl-C stops the server; the database stays for the next run.
 `);
 } catch (error) {
