@@ -170,6 +170,8 @@ describe("a value this BFF did not sign", () => {
     ["a cart id alone", id],
     ["no MAC", `${id}.${until}`],
     ["an empty MAC", `${id}.${until}.`],
+    ["the signed value followed by an empty segment", `${value}.`],
+    ["the signed value followed by another segment", `${value}.anything-at-all`],
     ["no expiry", `${id}.${mac}`],
     ["an expiry that is not digits", `${id}.+${until}.${mac}`],
     ["an empty value", ""],

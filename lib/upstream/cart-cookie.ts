@@ -57,8 +57,9 @@ export class CartCookie {
     if (this.isCrossSite(req) || this.pairs(header) !== 1) return undefined;
     const value = parse(header, { decode: asSent })[this.name];
     if (value === undefined || value.length > 200) return undefined;
-    const [cartId, until, signature] = value.split(".");
-    if (cartId === undefined || until === undefined || signature === undefined) return undefined;
+    const parts = value.split(".");
+    if (parts.length !== 3) return undefined;
+    const [cartId, until, signature] = parts as [string, string, string];
     if (!CART_ID.test(cartId) || !/^\d{1,12}$/.test(until)) return undefined;
     if (Number(until) * 1000 <= this.now()) return undefined;
     const given = Buffer.from(signature);
