@@ -31,6 +31,13 @@ it("refuses an IV or a tag of the wrong length before deciphering", () => {
   expect(openToken(`${iv}.${ct}`, cookieToken)).toBeUndefined();
 });
 
+it("refuses a sealed value with more than its three parts", () => {
+  const sealed = sealToken("x", cookieToken);
+  expect(openToken(sealed, cookieToken)).toBe("x");
+  expect(openToken(`${sealed}.`, cookieToken)).toBeUndefined();
+  expect(openToken(`${sealed}.AAAA`, cookieToken)).toBeUndefined();
+});
+
 it("round-trips non-ASCII text", () => {
   expect(openToken(sealToken("päßwörd ✓", cookieToken), cookieToken)).toBe("päßwörd ✓");
 });

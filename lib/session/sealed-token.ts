@@ -20,8 +20,14 @@ export function sealToken(plaintext: string, cookieToken: string): string {
 
 /** The sealed token, or undefined when it was not sealed for this cookie or was altered. */
 export function openToken(sealed: string, cookieToken: string): string | undefined {
-  const [iv, ciphertext, tag] = sealed.split(".").map((part) => Buffer.from(part, "base64url"));
-  if (iv?.length !== 12 || ciphertext === undefined || tag?.length !== 16) return undefined;
+  const parts = sealed.split(".");
+  if (parts.length !== 3) return undefined;
+  const [iv, ciphertext, tag] = parts.map((part) => Buffer.from(part, "base64url")) as [
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
+  if (iv.length !== 12 || tag.length !== 16) return undefined;
   try {
     const decipher = createDecipheriv("aes-256-gcm", keyFor(cookieToken), iv);
     decipher.setAuthTag(tag);
