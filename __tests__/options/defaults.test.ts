@@ -36,6 +36,7 @@ describe("DEFAULT_OPTIONS", () => {
       maxBodySize: 1_048_576,
       clientBodyTimeout: "10s",
       bufferSize: 1_048_576,
+      spillSize: 67_108_864,
       sendTimeout: "10s",
     });
   });
@@ -80,6 +81,7 @@ describe("DEFAULT_OPTIONS", () => {
       maxBodySize: u.maxBodySize,
       clientBodyTimeout: ms(u.clientBodyTimeout),
       bufferSize: u.bufferSize,
+      spillSize: u.spillSize,
       sendTimeout: ms(u.sendTimeout),
     });
     const csrf = r.csrf;

@@ -59,6 +59,7 @@ describe("upstream, resolved", () => {
       maxBodySize: 1_048_576,
       clientBodyTimeout: 10_000,
       bufferSize: 1_048_576,
+      spillSize: 67_108_864,
       sendTimeout: 10_000,
       refresh: { remaining: 0.25 },
     });
@@ -73,6 +74,7 @@ describe("upstream, resolved", () => {
         maxBodySize: 2048,
         clientBodyTimeout: "500ms",
         bufferSize: 4096,
+        spillSize: 0,
         sendTimeout: "1m",
         refresh: false,
       }),
@@ -83,6 +85,7 @@ describe("upstream, resolved", () => {
       maxBodySize: 2048,
       clientBodyTimeout: 500,
       bufferSize: 4096,
+      spillSize: 0,
       sendTimeout: 60_000,
       refresh: false,
     });

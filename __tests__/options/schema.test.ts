@@ -118,6 +118,7 @@ describe("the upstream options of the connection layer", () => {
           maxBodySize: 64 * MiB,
           clientBodyTimeout: 1,
           bufferSize: 1,
+          spillSize: 1024 * MiB,
           sendTimeout: "600s",
           signInLimits: { secret: ["k".repeat(32), "short"] },
         }),
@@ -131,6 +132,7 @@ describe("the upstream options of the connection layer", () => {
           maxBodySize: 64 * MiB,
           clientBodyTimeout: "1s",
           bufferSize: 1,
+          spillSize: 0,
           sendTimeout: "600s",
           signInLimits: { secret: "k".repeat(32) },
         }),
@@ -186,6 +188,12 @@ describe("the upstream options of the connection layer", () => {
       /"upstream\.bufferSize" must be a whole number of bytes/,
     ],
     ["a buffer size over 64 MiB", { bufferSize: 65 * MiB }, /"upstream\.bufferSize" /],
+    [
+      "a negative spill size",
+      { spillSize: -1 },
+      /"upstream\.spillSize" must be a whole number of bytes \(1 GiB most; 0 spills nothing\) from 0/,
+    ],
+    ["a spill size over 1 GiB", { spillSize: 1024 * MiB + 1 }, /"upstream\.spillSize" /],
     [
       "a send timeout that is not a duration",
       { sendTimeout: "soon" },

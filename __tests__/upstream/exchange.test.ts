@@ -39,7 +39,7 @@ function browser() {
 const asResponse = (res: ReturnType<typeof browser>) => res as unknown as Response;
 
 /** An exchange with its outcome, its controller and its slot's release counted. */
-function start(mode: "read" | "forward", limit = 10) {
+function start(mode: "read" | "forward", limit = 10, spillLimit = 0) {
   const outcome: { answer?: Answer; error?: unknown } = {};
   const releaseSlot = jest.fn();
   const exchange = new Exchange(
@@ -48,6 +48,7 @@ function start(mode: "read" | "forward", limit = 10) {
     (answer) => (outcome.answer = answer),
     (error) => (outcome.error = error),
     releaseSlot,
+    spillLimit,
   );
   const ctl = controller();
   exchange.onRequestStart(ctl);
@@ -204,6 +205,90 @@ describe("backpressure", () => {
     expect(ctl.abort).toHaveBeenCalledWith(
       expect.objectContaining({ code: "BFF_UPSTREAM_UNREACHABLE" }),
     );
+  });
+});
+
+describe("spilling: the backend goes on while the browser is behind", () => {
+  /** A larger answer whose first 5 bytes the browser could not take. */
+  function behind(spillLimit: number) {
+    const started = start("forward", 4, spillLimit);
+    started.exchange.onResponseData(started.ctl, Buffer.from("aaaaa"));
+    const res = browser();
+    res.accepts = false;
+    started.exchange.abortOnClose(asResponse(res));
+    const piped = started.exchange.pipe(asResponse(res), 1000);
+    return { ...started, res, piped };
+  }
+  const sent = (res: ReturnType<typeof browser>) => Buffer.concat(res.written).toString();
+
+  it("frees the backend connection once the backend is done, then sends every byte in order", async () => {
+    const { exchange, ctl, releaseSlot, res, piped } = behind(1024);
+    expect(ctl.resume).toHaveBeenCalledTimes(1);
+    exchange.onResponseData(ctl, Buffer.from("bbb"));
+    exchange.onResponseData(ctl, Buffer.from("ccc"));
+    expect(ctl.pause).toHaveBeenCalledTimes(1); // only at the buffer's limit
+    exchange.onResponseEnd();
+    expect(releaseSlot).toHaveBeenCalledTimes(1);
+    expect(res.end).not.toHaveBeenCalled();
+    res.accepts = true;
+    res.emit("drain");
+    await piped;
+    expect(sent(res)).toBe("aaaaabbbccc");
+    expect(res.end).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps the order when the browser drains while the backend is still sending", async () => {
+    const { exchange, ctl, res, piped } = behind(1024);
+    exchange.onResponseData(ctl, Buffer.from("bbb"));
+    res.accepts = true;
+    res.emit("drain");
+    // Arrives while the spilled "bbb" is being read back: it must queue behind it.
+    exchange.onResponseData(ctl, Buffer.from("ccc"));
+    exchange.onResponseEnd();
+    await piped;
+    expect(sent(res)).toBe("aaaaabbbccc");
+  });
+
+  it("pauses the backend once spillLimit bytes wait, and resumes it when they are sent", async () => {
+    const { exchange, ctl, releaseSlot, res, piped } = behind(4);
+    exchange.onResponseData(ctl, Buffer.from("bbb"));
+    expect(ctl.pause).toHaveBeenCalledTimes(1);
+    exchange.onResponseData(ctl, Buffer.from("ccc"));
+    expect(ctl.pause).toHaveBeenCalledTimes(2);
+    ctl.resume.mockClear();
+    res.accepts = true;
+    res.emit("drain");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ctl.resume).toHaveBeenCalledTimes(1);
+    expect(releaseSlot).not.toHaveBeenCalled();
+    exchange.onResponseEnd();
+    await piped;
+    expect(sent(res)).toBe("aaaaabbbccc");
+  });
+
+  it("cuts off a browser that stalls past sendTimeout after the backend is done", async () => {
+    const { exchange, ctl } = start("forward", 4, 1024);
+    exchange.onResponseData(ctl, Buffer.from("aaaaa"));
+    const res = browser();
+    res.accepts = false;
+    exchange.abortOnClose(asResponse(res));
+    const piped = exchange.pipe(asResponse(res), 20);
+    exchange.onResponseData(ctl, Buffer.from("bbb"));
+    exchange.onResponseEnd();
+    await expect(piped).rejects.toMatchObject({ code: "BFF_UPSTREAM_UNREACHABLE" });
+    expect(res.destroy).toHaveBeenCalledTimes(1);
+    expect(ctl.abort).not.toHaveBeenCalled();
+  });
+
+  it("a browser that goes away after the backend is done settles pipe(), once", async () => {
+    const { exchange, ctl, res, piped } = behind(1024);
+    exchange.onResponseData(ctl, Buffer.from("bbb"));
+    exchange.onResponseEnd();
+    res.emit("close");
+    await expect(piped).rejects.toMatchObject({ code: "BFF_UPSTREAM_UNREACHABLE" });
+    res.emit("drain");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(res.end).not.toHaveBeenCalled();
   });
 });
 

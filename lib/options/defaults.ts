@@ -44,6 +44,7 @@ export const DEFAULT_OPTIONS = deepFreeze({
     maxBodySize: MiB,
     clientBodyTimeout: "10s",
     bufferSize: MiB,
+    spillSize: 64 * MiB,
     sendTimeout: "10s",
   },
   cart: { guard: true },

@@ -31,6 +31,7 @@ export function resolveUpstream(
     maxBodySize: upstream.maxBodySize ?? d.maxBodySize,
     clientBodyTimeout: ms(upstream.clientBodyTimeout ?? d.clientBodyTimeout),
     bufferSize: upstream.bufferSize ?? d.bufferSize,
+    spillSize: upstream.spillSize ?? d.spillSize,
     sendTimeout: ms(upstream.sendTimeout ?? d.sendTimeout),
   });
 }

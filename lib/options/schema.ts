@@ -101,6 +101,7 @@ const upstreamSchema = z.strictObject({
   maxBodySize: bytes(64 * MiB, "64 MiB").optional(),
   clientBodyTimeout: shortWait.optional(),
   bufferSize: bytes(64 * MiB, "64 MiB").optional(),
+  spillSize: wholeNumber(0, 1024 * MiB, " of bytes (1 GiB most; 0 spills nothing)").optional(),
   sendTimeout: shortWait.optional(),
 });
 

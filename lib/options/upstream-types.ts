@@ -67,6 +67,14 @@ export interface UpstreamOptions {
    * 1048576 (1 MiB).
    */
   bufferSize?: number;
+  /**
+   * The part of a larger answer a client has not taken yet waits in a temporary file (in the
+   * OS's temporary directory, unlinked at once) up to this many bytes, while the backend goes
+   * on sending: the backend connection is free once the backend is done, as with nginx's
+   * `proxy_max_temp_file_size`. Beyond it the backend waits for the client (under
+   * `sendTimeout`). 0 spills nothing. At most 1 GiB. Default 67108864 (64 MiB).
+   */
+  spillSize?: number;
   /** How long a client may stall reading an answer before its connection is closed. Default "10s". */
   sendTimeout?: Duration;
 }
@@ -96,6 +104,8 @@ export interface ResolvedUpstream {
   clientBodyTimeout: number;
   /** Bytes. */
   bufferSize: number;
+  /** Bytes. */
+  spillSize: number;
   /** Milliseconds. */
   sendTimeout: number;
 }

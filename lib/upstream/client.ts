@@ -93,7 +93,7 @@ export class UpstreamClient {
       this.slots.release();
       throw new UpstreamError("BFF_UPSTREAM_UNREACHABLE", "the client went away");
     }
-    const { timeout, bufferSize } = this.options;
+    const { timeout, bufferSize, spillSize } = this.options;
     return new Promise<Answer>((resolve, reject) => {
       const exchange = new Exchange(
         mode,
@@ -101,6 +101,7 @@ export class UpstreamClient {
         resolve,
         (error) => reject(upstreamError(error)),
         () => this.slots.release(),
+        mode === "forward" ? spillSize : 0,
       );
       const options: Dispatcher.DispatchOptions = {
         path: this.basePath + request.path.slice(1),

@@ -2,6 +2,10 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Response } from "express";
 import { errors, type Dispatcher } from "undici";
 import { UpstreamError } from "../errors/errors.js";
+import { Spill } from "./spill.js";
+
+/** How much of a spilled answer goes to the browser per write. */
+const SPILL_READ = 64 * 1024;
 
 /** A backend answer: its head, what was read of its body, and the rest when it was larger. */
 export interface Answer {
@@ -14,9 +18,11 @@ export interface Answer {
   /** Whether the body was read whole (the backend connection is then free). */
   readonly complete: boolean;
   /**
-   * Sends the rest of a larger answer into `res` after what `body()` gave, pausing the
-   * backend while the client does not read; a client that stalls longer than `sendTimeout`
-   * is cut off, which frees the backend connection. Resolves when the answer has ended.
+   * Sends the rest of a larger answer into `res` after what `body()` gave. What the client
+   * does not take at once waits in a temporary file, up to `spillLimit` bytes, while the
+   * backend goes on sending, so the backend connection is free when the backend is done;
+   * beyond that the backend is paused. A client that stalls longer than `sendTimeout` is cut
+   * off (and a paused backend with it). Resolves when the answer has ended.
    */
   pipe(res: Response, sendTimeout: number): Promise<void>;
   /** Drops the rest of a larger answer: the backend connection is closed and freed. */
@@ -28,7 +34,8 @@ type Controller = Dispatcher.DispatchController;
 /**
  * One exchange with the backend, as an undici dispatch handler: no stream objects in between.
  * The answer's body is collected up to `limit`; beyond it a `read` exchange fails (502) and a
- * `forward` exchange resolves with what it has and streams the rest on demand (`pipe`).
+ * `forward` exchange resolves with what it has and streams the rest on demand (`pipe`),
+ * spilling what the client cannot take yet to a temporary file, up to `spillLimit`.
  * `release` gives the backend connection's slot back, exactly once.
  */
 export class Exchange implements Dispatcher.DispatchHandler, Answer {
@@ -44,6 +51,12 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
   private finishPipe: ((error?: Error) => void) | undefined;
   private stall: ReturnType<typeof setTimeout> | undefined;
   private sendTimeout = 0;
+  /** The client's socket is full: nothing goes to it before "drain". */
+  private waiting = false;
+  /** Spilled bytes are being written to the client: new ones queue behind them. */
+  private flushing = false;
+  private spill: Spill | undefined;
+  private backendPaused = false;
 
   constructor(
     private readonly mode: "read" | "forward",
@@ -51,12 +64,16 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
     private readonly resolve: (answer: Answer) => void,
     private readonly reject: (error: unknown) => void,
     private readonly releaseSlot: () => void,
+    private readonly spillLimit = 0,
   ) {}
 
   /** Aborts the exchange when the browser goes away before it ends. */
   abortOnClose(res: Response): void {
     res.once("close", () => {
+      this.clearStall();
+      this.spill?.close();
       if (!this.complete) this.controller?.abort(gone());
+      else this.finish(gone());
     });
   }
 
@@ -79,7 +96,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
-    if (this.sink !== undefined) return void this.write(controller, chunk);
+    if (this.sink !== undefined) return void this.send(controller, chunk);
     this.size += chunk.length;
     this.received.push(chunk);
     if (this.size <= this.limit) return;
@@ -90,32 +107,28 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
       return;
     }
     // Larger than the buffer: the head and what was read go out now, the rest on demand.
-    controller.pause();
+    this.pauseBackend(controller);
     this.settle();
   }
 
   onResponseEnd(): void {
     this.complete = true;
     this.release();
-    if (this.sink !== undefined) {
-      this.clearStall();
-      this.sink.end();
-      this.finishPipe?.();
-      return;
-    }
+    if (this.sink !== undefined) return void this.endWhenSent();
     this.settle();
   }
 
   onResponseError(_controller: Controller, error: Error): void {
     this.release();
     this.clearStall();
+    this.spill?.close();
     if (!this.settled) {
       this.settled = true;
       this.reject(error);
       return;
     }
     // Mid-answer: the status is out; the route's failure handler cuts the answer off.
-    this.finishPipe?.(upstreamError(error));
+    this.finish(upstreamError(error));
   }
 
   cancel(): void {
@@ -130,29 +143,93 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
     this.received = [];
     return new Promise<void>((resolve, reject) => {
       this.finishPipe = (error) => (error === undefined ? resolve() : reject(error));
-      if (written.length > 0 && !res.write(written)) this.waitForDrain(this.controller!);
-      else this.controller?.resume();
+      const full = written.length > 0 && !res.write(written);
+      if (full) this.waitForDrain();
+      if (full && this.spillLimit === 0) return;
+      this.backendPaused = false;
+      this.controller?.resume();
     });
   }
 
-  private write(controller: Controller, chunk: Buffer): void {
-    if (!this.sink!.write(chunk)) {
-      controller.pause();
-      this.waitForDrain(controller);
+  /** A chunk of a larger answer: to the client when it keeps up, else spilled, else held. */
+  private send(controller: Controller, chunk: Buffer): void {
+    if (!this.waiting && !this.flushing) {
+      if (!this.sink!.write(chunk)) this.behind(controller);
+      return;
     }
+    if (this.spillLimit === 0) return void this.sink!.write(chunk);
+    this.spill ??= new Spill((error) => this.cutOff(error));
+    this.spill.append(chunk);
+    if (this.spill.pending >= this.spillLimit) this.pauseBackend(controller);
+  }
+
+  /** The client's socket is full: wait for it, spilling meanwhile (or pausing the backend). */
+  private behind(controller: Controller): void {
+    this.waitForDrain();
+    if (this.spillLimit === 0) this.pauseBackend(controller);
+  }
+
+  private pauseBackend(controller: Controller): void {
+    if (this.backendPaused) return;
+    this.backendPaused = true;
+    controller.pause();
   }
 
   /** Backpressure, with a deadline: a client that does not read is cut off after `sendTimeout`. */
-  private waitForDrain(controller: Controller): void {
-    const res = this.sink!;
-    this.stall = setTimeout(() => {
-      res.destroy();
-      controller.abort(new UpstreamError("BFF_UPSTREAM_UNREACHABLE", "the client stopped reading"));
-    }, this.sendTimeout);
-    res.once("drain", () => {
+  private waitForDrain(): void {
+    this.waiting = true;
+    this.stall = setTimeout(
+      () =>
+        this.cutOff(new UpstreamError("BFF_UPSTREAM_UNREACHABLE", "the client stopped reading")),
+      this.sendTimeout,
+    );
+    this.sink!.once("drain", () => {
       this.clearStall();
-      controller.resume();
+      this.waiting = false;
+      void this.flush();
     });
+  }
+
+  /** Writes what was spilled while the client was behind, then lets the backend go on. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (!this.waiting && this.spill !== undefined && this.spill.pending > 0) {
+      const chunk = await this.spill.take(SPILL_READ);
+      if (this.sink!.destroyed) return;
+      if (!this.sink!.write(chunk)) this.waitForDrain();
+    }
+    this.flushing = false;
+    if (this.waiting) return;
+    if (this.backendPaused) {
+      this.backendPaused = false;
+      this.controller!.resume();
+    }
+    if (this.complete) this.endWhenSent();
+  }
+
+  /** The backend is done: the answer ends once the client has taken what was spilled. */
+  private endWhenSent(): void {
+    if (this.waiting || this.flushing || (this.spill?.pending ?? 0) > 0) return;
+    this.clearStall();
+    this.spill?.close();
+    this.sink!.end();
+    this.finish();
+  }
+
+  /** Closes the client's connection; a backend still sending is aborted, which frees it. */
+  private cutOff(error: Error): void {
+    this.clearStall();
+    this.spill?.close();
+    this.sink!.destroy();
+    if (!this.complete) this.controller?.abort(error);
+    else this.finish(error);
+  }
+
+  /** Settles `pipe()`'s promise, once. */
+  private finish(error?: Error): void {
+    const finish = this.finishPipe;
+    this.finishPipe = undefined;
+    finish?.(error);
   }
 
   private clearStall(): void {
