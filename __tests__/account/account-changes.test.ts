@@ -219,6 +219,33 @@ describe("passwordUpdated()", () => {
   });
 });
 
+describe("a sign-in completed by a later step (MFA, verification)", () => {
+  /** 09:00 the password step (no customer yet); 09:30 the MFA step starts the customer's session. */
+  async function signInWithMfa(t: Built) {
+    const pending = await t.start("authid_1", true);
+    await t.changes.signedIn("emailpass", EMAIL, await token(t, { actor_id: "" }));
+    t.clock.advance(HOUR / 2);
+    await t.sessions.end(pending.id, "authid_1", "replaced");
+    await t.start("cus_123");
+    await t.changes.signedIn("emailpass", undefined, await token(t));
+  }
+
+  it.each([
+    ["10:50", 20],
+    ["11:10, after the password step's own lifetime", 40],
+  ])(
+    "at %s a password update ends the session the MFA step began (alive until 11:30)",
+    async (_at, minutesPast10) => {
+      const t = build({ session: { absoluteTimeout: "2h", idleTimeout: "2h" } });
+      await signInWithMfa(t);
+      t.clock.advance(HOUR + minutesPast10 * 60_000);
+      expect(await t.live("cus_123")).toBe(1);
+      await expect(t.changes.passwordUpdated("emailpass", await resetToken(t))).resolves.toBe(1);
+      expect(await t.live("cus_123")).toBe(0);
+    },
+  );
+});
+
 describe("backChannel()", () => {
   const deletion = JSON.stringify({ type: "customer.deleted", customer_id: "cus_123" });
 

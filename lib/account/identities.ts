@@ -19,7 +19,9 @@ import type { GuardedStore } from "../session/guarded-store.js";
  * so), is keyed with an HMAC-SHA256 under the same secret as the attempt counters. The store
  * adds its own prefix to the keys (`bff:r:` in Redis). Both records live as long as a session
  * begun at that sign-in can (`session.absoluteTimeout`) and are renewed at every sign-in: a
- * mapping is only needed while a session it could end may be alive.
+ * mapping is only needed while a session it could end may be alive. A sign-in still waiting
+ * for a later step (MFA, verification) may complete as late as its pending session lives, and
+ * that step does not carry the identifier: its identifier record lives twice as long.
  */
 export class AccountIdentities {
   constructor(
@@ -47,10 +49,14 @@ export class AccountIdentities {
   }): Promise<void> {
     const { authIdentityId, customerId } = sign;
     if (authIdentityId === undefined || authIdentityId === "") return;
+    const { lifetime } = this.deps;
+    const pending = customerId === "";
     const writes: Array<Promise<void>> = [];
-    if (sign.identifier !== undefined)
-      writes.push(this.set(this.identifierKey(sign.provider, sign.identifier), authIdentityId));
-    if (customerId !== "") writes.push(this.set(this.identityKey(authIdentityId), customerId));
+    if (sign.identifier !== undefined) {
+      const key = this.identifierKey(sign.provider, sign.identifier);
+      writes.push(this.set(key, authIdentityId, pending ? 2 * lifetime : lifetime));
+    }
+    if (!pending) writes.push(this.set(this.identityKey(authIdentityId), customerId, lifetime));
     // GuardedStore has reported a failure as `store.error` already.
     await Promise.all(writes).catch(() => undefined);
   }
@@ -86,8 +92,8 @@ export class AccountIdentities {
     return store.call("getRecord", () => store.store.getRecord!(key));
   }
 
-  private set(key: string, value: string): Promise<void> {
-    const { store, lifetime, now } = this.deps;
+  private set(key: string, value: string, lifetime: number): Promise<void> {
+    const { store, now } = this.deps;
     return store.call("setRecord", () => store.store.setRecord!(key, value, now() + lifetime));
   }
 }
