@@ -11,15 +11,11 @@ import { accountChanges } from "../../lib/account/account-changes.js";
 import { AccountIdentities } from "../../lib/account/identities.js";
 import { signatureHeader } from "../../lib/account/signature.js";
 import { errorHandler } from "../../lib/errors/error-handler.js";
-import type { SessionEvent } from "../../lib/events.js";
 import { resolveOptions } from "../../lib/options/resolve.js";
 import type { SessionRouterOptions } from "../../lib/options/types.js";
-import { SessionCookie } from "../../lib/session/cookie.js";
-import { GuardedStore } from "../../lib/session/guarded-store.js";
-import { Sessions } from "../../lib/session/sessions.js";
-import { MemorySessionStore } from "../../lib/stores/memory.js";
 import { hmacSecret } from "../../lib/token/keys/hmac-secret.js";
 import { createClock, SECRET } from "../helpers.js";
+import { wireSessions } from "../support/sessions.js";
 
 const LIMITS_SECRET = "limits-secret-keying-the-identity-records!";
 const COOKIE_SECRET = "cookie-secret-signing-the-session-cookie!";
@@ -39,25 +35,10 @@ function build(patch: Partial<SessionRouterOptions> = {}) {
     now: clock.now,
     ...patch,
   });
-  const store = new MemorySessionStore({ now: clock.now, sweepInterval: 0 });
-  const events: SessionEvent[] = [];
-  const report = (event: SessionEvent) => void events.push(event);
-  const logger = { debug: jest.fn(), warn: jest.fn(), error: jest.fn() };
-  const guarded = new GuardedStore(store, 1000, report);
-  const cookie = new SessionCookie(options.cookie);
-  const sessions = new Sessions({
-    store: guarded,
-    cookie,
-    lifetime: options.lifetime,
-    limits: options.limits,
-    tokenCapsSession: false,
-    observed: true,
-    report,
-    logger,
-    now: clock.now,
-  });
-  const policy = Object.freeze({ ...options.token, keys: options.keys, now: clock.now });
-  const failure = { report, logger, clearCookie: cookie.clear() };
+  const { store, guarded, events, report, logger, sessions, policy, failure } = wireSessions(
+    options,
+    clock.now,
+  );
   const changes = accountChanges({
     sessions,
     store: guarded,

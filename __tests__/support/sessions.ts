@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import type { SessionEvent } from "../../lib/events.js";
 import { resolveOptions } from "../../lib/options/resolve.js";
+import type { ResolvedOptions } from "../../lib/options/types.js";
 import { SessionCookie } from "../../lib/session/cookie.js";
 import { GuardedStore } from "../../lib/session/guarded-store.js";
 import { Sessions } from "../../lib/session/sessions.js";
@@ -47,4 +48,34 @@ export function makeSessions(
       },
     }) as unknown as Request;
   return { sessions, store, clock, events, logger, lifetime: resolved.lifetime, cookie, request };
+}
+
+/**
+ * The session core wired from resolved options as `createSessionRouter` wires it, with the
+ * test's clock, its events and a logger of mocks: for tests of the parts built on it.
+ */
+export function wireSessions(
+  options: ResolvedOptions,
+  now: () => number,
+  store: SessionStore = options.sessions ?? new MemorySessionStore({ now, sweepInterval: 0 }),
+) {
+  const events: SessionEvent[] = [];
+  const report = (event: SessionEvent) => void events.push(event);
+  const logger = { debug: jest.fn(), warn: jest.fn(), error: jest.fn() };
+  const guarded = new GuardedStore(store, options.lifetime.storeTimeout, report);
+  const cookie = new SessionCookie(options.cookie);
+  const sessions = new Sessions({
+    store: guarded,
+    cookie,
+    lifetime: options.lifetime,
+    limits: options.limits,
+    tokenCapsSession: !options.upstream?.refresh,
+    observed: true,
+    report,
+    logger,
+    now,
+  });
+  const policy = Object.freeze({ ...options.token, keys: options.keys, now });
+  const failure = { report, logger, clearCookie: cookie.clear() };
+  return { store, guarded, events, report, logger, cookie, sessions, policy, failure };
 }

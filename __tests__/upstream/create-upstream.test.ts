@@ -16,18 +16,15 @@ import {
   errorHandler,
   hmacSecret,
   MemorySessionStore,
-  type SessionEvent,
   type SessionRouterOptions,
   type SessionStore,
 } from "../../lib/index.js";
 import { resolveOptions } from "../../lib/options/resolve.js";
 import type { RouteDeps } from "../../lib/routes/deps.js";
-import { SessionCookie } from "../../lib/session/cookie.js";
 import { customerToken, OpenedTokens } from "../../lib/session/customer-token.js";
-import { GuardedStore } from "../../lib/session/guarded-store.js";
-import { Sessions } from "../../lib/session/sessions.js";
 import { createUpstream, type Upstream } from "../../lib/upstream/create-upstream.js";
 import { SECRET, signToken, type Clock } from "../helpers.js";
+import { wireSessions } from "../support/sessions.js";
 import { RIGHT, WRONG } from "./bff.js";
 import { stubBackend } from "./stub-backend.js";
 
@@ -75,9 +72,6 @@ type Given = Partial<SessionRouterOptions> & {
 /** The backend side as createSessionRouter builds it, on a clock and logger of the test's. */
 function build({ upstreamExtra, ...given }: Given = {}) {
   const clock = realClock();
-  const events: SessionEvent[] = [];
-  const report = (event: SessionEvent) => void events.push(event);
-  const logger = { debug: jest.fn(), warn: jest.fn(), error: jest.fn() };
   const options = resolveOptions({
     keys: hmacSecret(SECRET),
     upstream: { baseUrl: backend.url, publishableKey: "pk_bff", ...upstreamExtra },
@@ -85,22 +79,10 @@ function build({ upstreamExtra, ...given }: Given = {}) {
     logger: false,
     ...given,
   });
-  const store = options.sessions ?? new MemorySessionStore({ now: clock.now, sweepInterval: 0 });
-  const guarded = new GuardedStore(store, options.lifetime.storeTimeout, report);
-  const cookie = new SessionCookie(options.cookie);
-  const sessions = new Sessions({
-    store: guarded,
-    cookie,
-    lifetime: options.lifetime,
-    limits: options.limits,
-    tokenCapsSession: !options.upstream!.refresh,
-    observed: true,
-    report,
-    logger,
-    now: clock.now,
-  });
-  const policy = Object.freeze({ ...options.token, keys: options.keys, now: clock.now });
-  const failure = { report, logger, clearCookie: cookie.clear() };
+  const { store, guarded, events, report, logger, sessions, policy, failure } = wireSessions(
+    options,
+    clock.now,
+  );
   const base = { sessions, policy, options, failure, logger };
   const account = accountChanges({ ...base, store: guarded, report });
   const upstream = createUpstream({
