@@ -20,14 +20,17 @@ afterAll(() => backend.stop());
 const COOKIE_SECRET = "cookie-secret-shared-by-every-instance-0123";
 
 /** Two BFF instances in front of the stub backend, sharing one store (as Redis would be). */
-function instances(store: SessionStore = new MemorySessionStore({ sweepInterval: 0 })) {
+function instances(
+  store: SessionStore = new MemorySessionStore({ sweepInterval: 0 }),
+  timeout: number | string = 2,
+) {
   const events: SessionEvent[] = [];
   const build = () => {
     const router = createSessionRouter({
       keys: hmacSecret(SECRET),
       sessions: store,
       cookie: { secret: COOKIE_SECRET },
-      upstream: { baseUrl: backend.url, publishableKey: "pk_bff", timeout: 2 },
+      upstream: { baseUrl: backend.url, publishableKey: "pk_bff", timeout },
       onEvent: (e) => events.push(e),
       logger: false,
     });
@@ -140,6 +143,60 @@ describe("a password update through the BFF", () => {
     expect((await update(a, await resetToken("mfa@example.com"))).status).toBe(200);
     expect(await live(a, cookie)).toBe(false);
     expect(ended(events, "password_changed")).toHaveLength(1);
+  });
+
+  describe("when the update's outcome reaches the BFF late or not at all", () => {
+    afterEach(() => {
+      backend.state.delays.update = 0;
+      backend.state.delays.mfaVerify = 0;
+    });
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await check()); i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+
+    test("a browser that leaves during the update: the update goes on, and the sessions end", async () => {
+      const { a, events } = instances();
+      const cookie = await passwordSignIn(a);
+      backend.state.delays.update = 300;
+      const before = backend.state.updated;
+      const token = await resetToken(RIGHT.email);
+      await expect(update(a, token).timeout(50)).rejects.toThrow(/Timeout/);
+      await until(async () => !(await live(a, cookie)));
+      expect(backend.state.updated).toBe(before + 1);
+      expect(await live(a, cookie)).toBe(false);
+      expect(ended(events, "password_changed")).toHaveLength(1);
+    });
+
+    test("a backend that does not answer in time: 504, and the sessions end all the same", async () => {
+      const { a, events } = instances(undefined, "300ms");
+      const cookie = await passwordSignIn(a);
+      backend.state.delays.update = 600;
+      const res = await update(a, await resetToken(RIGHT.email));
+      expect(res.status).toBe(504);
+      expect(await live(a, cookie)).toBe(false);
+      expect(ended(events, "password_changed")).toHaveLength(1);
+    });
+
+    test("an MFA step under way when the update ends its pending session starts no session", async () => {
+      const { a, events } = instances();
+      const start = await request(a)
+        .post("/auth/customer/emailpass")
+        .send({ email: "mfa@example.com", password: "right-password" });
+      const pending = String(start.headers["set-cookie"]![0]).split(";")[0]!;
+      backend.state.delays.mfaVerify = 300;
+      const verifying = request(a)
+        .post("/auth/mfa/challenges/authmfachal_1/verify")
+        .set("Cookie", pending)
+        .send({ code: "123456" })
+        .then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await update(a, await resetToken("mfa@example.com"))).status).toBe(200);
+      const verified = await verifying;
+      expect(verified.status).toBe(401);
+      expect(String(verified.headers["set-cookie"])).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
+      expect(events.filter((e) => e.type === "signin.succeeded")).toHaveLength(1);
+    });
   });
 
   test("the store keeps no e-mail address: records are keyed by an HMAC, valued by ids", async () => {

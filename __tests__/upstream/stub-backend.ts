@@ -29,7 +29,12 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
     created: [] as string[],
     /** Bytes of padding in /store/customers/me (an answer too large to read). */
     customerPadding: 0,
+    /** Milliseconds the password update and the MFA verification take before answering. */
+    delays: { update: 0, mfaVerify: 0 },
+    /** Password updates the backend carried out. */
+    updated: 0,
   };
+  const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const app = express();
   app.use((req, _res, next) => {
     const hash = createHash("sha256");
@@ -133,6 +138,9 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
     );
     if (req.headers.authorization !== "Bearer reset-token-from-email" && !reset)
       return void res.status(401).json({ type: "unauthorized", message: "Invalid token" });
+    // Like a backend, it carries the update out whether or not the caller is still there.
+    await after(state.delays.update);
+    state.updated++;
     res.json({ success: true });
   });
   app.post("/auth/customer/google", (_req, res) => {
@@ -147,6 +155,7 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
     if (pre === undefined) return void res.status(401).send("Unauthorized");
     if ((req.body as { code?: string }).code !== "123456")
       return void res.status(400).json({ type: "invalid_data", message: "Invalid code" });
+    await after(state.delays.mfaVerify);
     res.json({ token: await sign({ actor_id: "cus_123" }) });
   });
   app.post("/store/customers", json, (req, res) => {

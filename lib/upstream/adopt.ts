@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import { NoSessionError } from "../errors/errors.js";
 import { StoreApiError } from "../errors/store-api-error.js";
 import type { SessionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
@@ -7,8 +8,18 @@ import { customerToken } from "../session/customer-token.js";
 import { verifyToken, type VerifiedToken } from "../token/verify-token.js";
 import { newStandIn, standInFields } from "./stand-in.js";
 
-/** Keeps a token the backend issued in a new session; resolves the stand-in the browser gets. */
-export type Adopt = (req: Request, res: Response, token: string) => Promise<string>;
+/**
+ * Keeps a token the backend issued in a new session; resolves the stand-in the browser gets.
+ * `actingAs`: the session whose token the step was sent with (MFA, verification, a pending
+ * session's refresh). The new session starts only if that one is still live: ended meanwhile
+ * (a password update, sign out everywhere), the step's answer starts nothing.
+ */
+export type Adopt = (
+  req: Request,
+  res: Response,
+  token: string,
+  actingAs?: { id: string },
+) => Promise<string>;
 
 /**
  * Builds `adopt`: a token the backend just issued starts a new session (a customer's, or a
@@ -22,7 +33,7 @@ export function adopter(
   verifyIssued: (token: string) => Promise<VerifiedToken>,
 ): Adopt {
   const { sessions, options } = deps;
-  return async function adopt(req, res, token) {
+  return async function adopt(req, res, token, actingAs) {
     const { claims, customerId } = await verifyIssued(token);
     const pending = customerId === "";
     // A pending session is indexed by its auth identity (Medusa's `authid_…`, never a
@@ -30,6 +41,13 @@ export function adopter(
     const owner = pending ? String(claims.auth_identity_id ?? "") : customerId;
     if (owner === "")
       throw new StoreApiError("unexpected_state", "The sign-in could not be completed.");
+    if (
+      actingAs !== undefined &&
+      (await sessions.load(actingAs.id, { pending: true })) === undefined
+    )
+      throw new NoSessionError("the session ended while its sign-in step was under way", {
+        clearCookie: true,
+      });
     const previous = sessions.fromRequest(req);
     if (previous !== undefined) await sessions.end(previous.id, undefined, "replaced");
     const { standIn, hash } = newStandIn();

@@ -43,6 +43,17 @@ interface SignInRequest {
 
 type Handle = (req: Request, res: Response, signIn: SignInRequest) => Promise<void>;
 
+interface ExchangeOptions {
+  authorization?: string;
+  issuesTokens?: boolean;
+  untilDone?: boolean;
+}
+
+interface KeepOptions {
+  identifier?: string | undefined;
+  actingAs?: { id: string };
+}
+
 /**
  * The sign-in routes (`upstream`): each is forwarded to the backend, and a token in the answer
  * is kept in a session (started or upgraded: Set-Cookie, a fresh session id, the previous one
@@ -54,19 +65,28 @@ export function signInRoutes(deps: SignInDeps): Router {
   const { sessions, options, failure } = routeDeps;
   const { publishableKey } = client.options;
 
-  /** One exchange with the backend: this route's path, the body read here, identity-encoded. */
+  /**
+   * One exchange with the backend: this route's path, the body read here, identity-encoded.
+   * `issuesTokens`: false for routes whose answer never carries one. `untilDone`: the call
+   * goes on when the browser leaves (its outcome matters to the BFF even then).
+   */
   async function exchange(
     req: Request,
     signIn: SignInRequest,
-    authorization?: string,
-    issuesTokens = true,
+    { authorization, issuesTokens = true, untilDone = false }: ExchangeOptions = {},
   ): Promise<TokenAnswer> {
     const headers = requestHeaders(req, signIn.body, { publishableKey, identity: true });
     if (authorization !== undefined) headers.authorization = authorization;
     const { method } = req;
     const { path, body } = signIn;
     const bytes = body?.bytes;
-    const answer = await client.read({ method, path, headers, body: bytes, client: req.res });
+    const answer = await client.read({
+      method,
+      path,
+      headers,
+      body: bytes,
+      client: untilDone ? undefined : req.res,
+    });
     return readTokenAnswer(answer, { issuesTokens });
   }
 
@@ -85,11 +105,14 @@ export function signInRoutes(deps: SignInDeps): Router {
 
   // `identifier`: the account field of a password sign-in or registration, remembered with the
   // identity and customer the kept token names, for a password update to find (account/).
-  const keepIn = (req: Request, res: Response, identifier?: string) => async (token: string) => {
-    const standIn = await adopt(req, res, token);
-    await account?.signedIn(String(req.params.provider ?? ""), identifier, token);
-    return standIn;
-  };
+  // `actingAs`: the session a sign-in step was sent as, which must still be live.
+  const keepIn =
+    (req: Request, res: Response, { identifier, actingAs }: KeepOptions = {}) =>
+    async (token: string) => {
+      const standIn = await adopt(req, res, token, actingAs);
+      await account?.signedIn(String(req.params.provider ?? ""), identifier, token);
+      return standIn;
+    };
 
   const router = Router({ caseSensitive: false });
   router.param("provider", (_req, _res, next, provider: string) => {
@@ -113,7 +136,7 @@ export function signInRoutes(deps: SignInDeps): Router {
       await gate?.settle(ok ? "succeeded" : from.status === 401 ? "failed" : "neither");
       if (from.status === 401) routeDeps.failure.report({ type: "signin.failed", status: 401 });
       if (ok && from.json?.location !== undefined) binding.bind(res, from.json.location);
-      await sendTokenAnswer(res, from, keepIn(req, res, accountOf(signIn.fields)));
+      await sendTokenAnswer(res, from, keepIn(req, res, { identifier: accountOf(signIn.fields) }));
     }),
   );
 
@@ -121,7 +144,11 @@ export function signInRoutes(deps: SignInDeps): Router {
   router.post(
     "/auth/customer/:provider/register",
     route("bffRegister", async (req, res, signIn) =>
-      sendTokenAnswer(res, await exchange(req, signIn), keepIn(req, res, accountOf(signIn.fields))),
+      sendTokenAnswer(
+        res,
+        await exchange(req, signIn),
+        keepIn(req, res, { identifier: accountOf(signIn.fields) }),
+      ),
     ),
   );
 
@@ -137,7 +164,7 @@ export function signInRoutes(deps: SignInDeps): Router {
   router.post(
     "/auth/customer/:provider/reset-password",
     route("bffPasswordReset", async (req, res, signIn) =>
-      sendTokenAnswer(res, await exchange(req, signIn, undefined, false)),
+      sendTokenAnswer(res, await exchange(req, signIn, { issuesTokens: false })),
     ),
   );
   router.post(
@@ -152,11 +179,26 @@ export function signInRoutes(deps: SignInDeps): Router {
         signIn.path.includes("?") && new URLSearchParams(signIn.path.split("?")[1]).has("token");
       if (inQuery || (authorization !== undefined && resetToken === undefined))
         throw new StoreApiError("invalid_data", "Send the reset token as Authorization: Bearer.");
-      const bearer = resetToken === undefined ? undefined : `Bearer ${resetToken}`;
-      const from = await exchange(req, signIn, bearer, false);
+      const authorizationSent = resetToken === undefined ? undefined : `Bearer ${resetToken}`;
+      const provider = String(req.params.provider);
+      let from: TokenAnswer;
+      try {
+        // The update runs to its end at the backend when the browser leaves; so does this call.
+        from = await exchange(req, signIn, {
+          authorization: authorizationSent,
+          issuesTokens: false,
+          untilDone: true,
+        });
+      } catch (error) {
+        // No answer the BFF can read (a timeout, a broken connection, an answer it refuses):
+        // the password may have changed. A wrong sign-out costs a sign-in; a stolen session
+        // left alive costs the account.
+        await account?.passwordUpdated(provider, resetToken);
+        throw error;
+      }
       // Every session of the account ends before the browser hears of the new password.
       if (from.status >= 200 && from.status < 300)
-        await account?.passwordUpdated(String(req.params.provider), resetToken);
+        await account?.passwordUpdated(provider, resetToken);
       await sendTokenAnswer(res, from);
     }),
   );
@@ -167,11 +209,11 @@ export function signInRoutes(deps: SignInDeps): Router {
     route(
       "bffSignInStep",
       async (req, res, signIn) => {
-        const { token } = await actingSession(routeDeps, req, { refresh: true });
+        const { ref, token } = await actingSession(routeDeps, req, { refresh: true });
         await sendTokenAnswer(
           res,
-          await exchange(req, signIn, `Bearer ${token}`),
-          keepIn(req, res),
+          await exchange(req, signIn, { authorization: `Bearer ${token}` }),
+          keepIn(req, res, { actingAs: ref }),
         );
       },
       true,
@@ -187,10 +229,14 @@ export function signInRoutes(deps: SignInDeps): Router {
         const acting = await actingSession(routeDeps, req, { refresh: false });
         if (acting.record.pending === true) {
           // Registration or MFA completed meanwhile: the fresh token starts the customer's session.
-          const from = await exchange(req, signIn, `Bearer ${acting.token}`);
+          const from = await exchange(req, signIn, { authorization: `Bearer ${acting.token}` });
           if (from.status === 401)
             return void (await endRefused(acting.ref.id, acting.record.customerId));
-          return void (await sendTokenAnswer(res, from, keepIn(req, res)));
+          return void (await sendTokenAnswer(
+            res,
+            from,
+            keepIn(req, res, { actingAs: acting.ref }),
+          ));
         }
         const result = await refresher.refresh(acting.ref, acting.record);
         if (result.outcome === "ended")
