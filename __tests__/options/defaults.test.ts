@@ -37,6 +37,7 @@ describe("DEFAULT_OPTIONS", () => {
       clientBodyTimeout: "10s",
       bufferSize: 1_048_576,
       spillSize: 67_108_864,
+      spillTotal: 1_073_741_824,
       sendTimeout: "10s",
     });
   });
@@ -82,6 +83,7 @@ describe("DEFAULT_OPTIONS", () => {
       clientBodyTimeout: ms(u.clientBodyTimeout),
       bufferSize: u.bufferSize,
       spillSize: u.spillSize,
+      spillTotal: u.spillTotal,
       sendTimeout: ms(u.sendTimeout),
     });
     const csrf = r.csrf;

@@ -60,6 +60,7 @@ describe("upstream, resolved", () => {
       clientBodyTimeout: 10_000,
       bufferSize: 1_048_576,
       spillSize: 67_108_864,
+      spillTotal: 1_073_741_824,
       sendTimeout: 10_000,
       refresh: { remaining: 0.25 },
     });
@@ -75,6 +76,7 @@ describe("upstream, resolved", () => {
         clientBodyTimeout: "500ms",
         bufferSize: 4096,
         spillSize: 0,
+        spillTotal: 0,
         sendTimeout: "1m",
         refresh: false,
       }),
@@ -86,6 +88,7 @@ describe("upstream, resolved", () => {
       clientBodyTimeout: 500,
       bufferSize: 4096,
       spillSize: 0,
+      spillTotal: 0,
       sendTimeout: 60_000,
       refresh: false,
     });

@@ -119,6 +119,7 @@ describe("the upstream options of the connection layer", () => {
           clientBodyTimeout: 1,
           bufferSize: 1,
           spillSize: 1024 * MiB,
+          spillTotal: 64 * 1024 * MiB,
           sendTimeout: "600s",
           signInLimits: { secret: ["k".repeat(32), "short"] },
         }),
@@ -194,6 +195,11 @@ describe("the upstream options of the connection layer", () => {
       /"upstream\.spillSize" must be a whole number of bytes \(1 GiB most; 0 spills nothing\) from 0/,
     ],
     ["a spill size over 1 GiB", { spillSize: 1024 * MiB + 1 }, /"upstream\.spillSize" /],
+    [
+      "a spill total that is a fraction",
+      { spillTotal: 1.5 },
+      /"upstream\.spillTotal" must be a whole number of bytes \(64 GiB most; 0 spills nothing\)/,
+    ],
     [
       "a send timeout that is not a duration",
       { sendTimeout: "soon" },

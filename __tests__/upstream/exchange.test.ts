@@ -2,7 +2,13 @@ import { EventEmitter } from "node:events";
 import type { Response } from "express";
 import { errors, type Dispatcher } from "undici";
 import { UpstreamError } from "../../lib/errors/errors.js";
-import { Exchange, upstreamError, type Answer } from "../../lib/upstream/exchange.js";
+import {
+  Exchange,
+  upstreamError,
+  type Answer,
+  type Spilling,
+} from "../../lib/upstream/exchange.js";
+import { SpillBudget } from "../../lib/upstream/spill.js";
 
 /** undici's side of an exchange: what the handler asks of the connection. */
 function controller() {
@@ -39,7 +45,7 @@ function browser() {
 const asResponse = (res: ReturnType<typeof browser>) => res as unknown as Response;
 
 /** An exchange with its outcome, its controller and its slot's release counted. */
-function start(mode: "read" | "forward", limit = 10, spillLimit = 0) {
+function start(mode: "read" | "forward", limit = 10, spilling?: Spilling) {
   const outcome: { answer?: Answer; error?: unknown } = {};
   const releaseSlot = jest.fn();
   const exchange = new Exchange(
@@ -48,7 +54,7 @@ function start(mode: "read" | "forward", limit = 10, spillLimit = 0) {
     (answer) => (outcome.answer = answer),
     (error) => (outcome.error = error),
     releaseSlot,
-    spillLimit,
+    spilling,
   );
   const ctl = controller();
   exchange.onRequestStart(ctl);
@@ -209,9 +215,12 @@ describe("backpressure", () => {
 });
 
 describe("spilling: the backend goes on while the browser is behind", () => {
-  /** A larger answer whose first 5 bytes the browser could not take. */
-  function behind(spillLimit: number) {
-    const started = start("forward", 4, spillLimit);
+  /** A larger answer whose first 5 bytes the browser could not take, spilling to `spilling`. */
+  /** Files of `size` bytes, all within one budget of `total` bytes. */
+  const spillTo = (size: number, budget = new SpillBudget(1 << 30)): Spilling => ({ size, budget });
+
+  function behind(spilling: Spilling) {
+    const started = start("forward", 4, spilling);
     started.exchange.onResponseData(started.ctl, Buffer.from("aaaaa"));
     const res = browser();
     res.accepts = false;
@@ -222,7 +231,7 @@ describe("spilling: the backend goes on while the browser is behind", () => {
   const sent = (res: ReturnType<typeof browser>) => Buffer.concat(res.written).toString();
 
   it("frees the backend connection once the backend is done, then sends every byte in order", async () => {
-    const { exchange, ctl, releaseSlot, res, piped } = behind(1024);
+    const { exchange, ctl, releaseSlot, res, piped } = behind(spillTo(1024));
     expect(ctl.resume).toHaveBeenCalledTimes(1);
     exchange.onResponseData(ctl, Buffer.from("bbb"));
     exchange.onResponseData(ctl, Buffer.from("ccc"));
@@ -238,7 +247,7 @@ describe("spilling: the backend goes on while the browser is behind", () => {
   });
 
   it("keeps the order when the browser drains while the backend is still sending", async () => {
-    const { exchange, ctl, res, piped } = behind(1024);
+    const { exchange, ctl, res, piped } = behind(spillTo(1024));
     exchange.onResponseData(ctl, Buffer.from("bbb"));
     res.accepts = true;
     res.emit("drain");
@@ -250,7 +259,7 @@ describe("spilling: the backend goes on while the browser is behind", () => {
   });
 
   it("pauses the backend once spillLimit bytes wait, and resumes it when they are sent", async () => {
-    const { exchange, ctl, releaseSlot, res, piped } = behind(4);
+    const { exchange, ctl, releaseSlot, res, piped } = behind(spillTo(4));
     exchange.onResponseData(ctl, Buffer.from("bbb"));
     expect(ctl.pause).toHaveBeenCalledTimes(1);
     exchange.onResponseData(ctl, Buffer.from("ccc"));
@@ -266,8 +275,71 @@ describe("spilling: the backend goes on while the browser is behind", () => {
     expect(sent(res)).toBe("aaaaabbbccc");
   });
 
+  const KiB = 1024;
+  const block = (n: number, fill: string) => Buffer.alloc(n * KiB, fill);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it("a file partly taken keeps its length: at spillSize it takes no more until the browser caught up", async () => {
+    const { exchange, ctl, res, piped } = behind(spillTo(100 * KiB));
+    for (const fill of "bcd") exchange.onResponseData(ctl, block(40, fill)); // 120 KiB
+    expect(ctl.pause).toHaveBeenCalledTimes(2);
+    ctl.resume.mockClear();
+    // The browser takes one read's worth (64 KiB) and is full again: 56 KiB still wait.
+    res.emit("drain");
+    await settle();
+    expect(Buffer.concat(res.written).length).toBe(5 + 64 * KiB);
+    expect(ctl.resume).not.toHaveBeenCalled();
+    res.accepts = true;
+    res.emit("drain");
+    await settle();
+    expect(ctl.resume).toHaveBeenCalledTimes(1);
+    exchange.onResponseEnd();
+    await piped;
+    expect(sent(res)).toBe(
+      "aaaaa" + "b".repeat(40 * KiB) + "c".repeat(40 * KiB) + "d".repeat(40 * KiB),
+    );
+  });
+
+  it("pauses the backend while 256 KiB wait in memory for the disk, and resumes once written", async () => {
+    const { exchange, ctl, res, piped } = behind(spillTo(64 * 1024 * KiB));
+    for (let i = 0; i < 4; i++) exchange.onResponseData(ctl, block(64, "b"));
+    expect(ctl.pause).toHaveBeenCalledTimes(2); // at the buffer's limit, and at 256 KiB queued
+    ctl.resume.mockClear();
+    await settle();
+    expect(ctl.resume).toHaveBeenCalledTimes(1);
+    res.accepts = true;
+    res.emit("drain");
+    exchange.onResponseEnd();
+    await piped;
+    expect(Buffer.concat(res.written).length).toBe(5 + 256 * KiB);
+  });
+
+  it("with the budget of all files spent, the backend waits and the bytes keep their order", async () => {
+    const budget = new SpillBudget(100 * KiB);
+    const first = behind(spillTo(1024 * KiB, budget));
+    first.exchange.onResponseData(first.ctl, block(80, "x")); // 80 of the 100 KiB
+    const second = start("forward", 4, spillTo(1024 * KiB, budget));
+    second.exchange.onResponseData(second.ctl, Buffer.from("aaaaa"));
+    const res = browser();
+    res.accepts = false;
+    const piped = second.exchange.pipe(asResponse(res), 1000);
+    second.exchange.onResponseData(second.ctl, block(10, "b")); // spilled: 90 KiB
+    second.exchange.onResponseData(second.ctl, block(20, "c")); // over budget: held
+    second.exchange.onResponseData(second.ctl, block(1, "d")); // still held, in order
+    expect(second.ctl.pause).toHaveBeenCalledTimes(2);
+    second.ctl.resume.mockClear();
+    res.accepts = true;
+    res.emit("drain");
+    await settle();
+    expect(second.ctl.resume).toHaveBeenCalledTimes(1);
+    second.exchange.onResponseEnd();
+    await piped;
+    expect(sent(res)).toBe("aaaaa" + "b".repeat(10 * KiB) + "c".repeat(20 * KiB) + "d".repeat(KiB));
+    first.res.emit("close");
+  });
+
   it("cuts off a browser that stalls past sendTimeout after the backend is done", async () => {
-    const { exchange, ctl } = start("forward", 4, 1024);
+    const { exchange, ctl } = start("forward", 4, spillTo(1024));
     exchange.onResponseData(ctl, Buffer.from("aaaaa"));
     const res = browser();
     res.accepts = false;
@@ -281,7 +353,7 @@ describe("spilling: the backend goes on while the browser is behind", () => {
   });
 
   it("a browser that goes away after the backend is done settles pipe(), once", async () => {
-    const { exchange, ctl, res, piped } = behind(1024);
+    const { exchange, ctl, res, piped } = behind(spillTo(1024));
     exchange.onResponseData(ctl, Buffer.from("bbb"));
     exchange.onResponseEnd();
     res.emit("close");

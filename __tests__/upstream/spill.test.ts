@@ -5,15 +5,19 @@
  */
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { Spill } from "../../lib/upstream/spill.js";
+import { Spill, SpillBudget } from "../../lib/upstream/spill.js";
 
 const spillFiles = () =>
   readdirSync(tmpdir()).filter((name) => name.startsWith("bff-session-spill-"));
 const text = (buffers: Buffer[]) => Buffer.concat(buffers).toString();
+const quiet = { onError: () => {}, onWritten: () => {} };
 
 it("gives the bytes back in the order they were appended, across reads of any size", async () => {
-  const spill = new Spill(() => {
-    throw new Error("no error expected");
+  const spill = new Spill(new SpillBudget(1024), {
+    onError: () => {
+      throw new Error("no error expected");
+    },
+    onWritten: () => {},
   });
   spill.append(Buffer.from("abc"));
   spill.append(Buffer.from("defg"));
@@ -27,7 +31,7 @@ it("gives the bytes back in the order they were appended, across reads of any si
 });
 
 it("keeps the order when appends and takes are asked for without waiting", async () => {
-  const spill = new Spill(() => {});
+  const spill = new Spill(new SpillBudget(1 << 20), quiet);
   const out: Promise<Buffer>[] = [];
   for (let i = 0; i < 50; i++) {
     spill.append(Buffer.from(`${i},`));
@@ -40,7 +44,7 @@ it("keeps the order when appends and takes are asked for without waiting", async
 });
 
 it("starts over from the beginning of the file once drained, without mixing old and new bytes", async () => {
-  const spill = new Spill(() => {});
+  const spill = new Spill(new SpillBudget(1 << 20), quiet);
   spill.append(Buffer.from("first"));
   const first = spill.take(5);
   spill.append(Buffer.from("SECOND"));
@@ -52,7 +56,7 @@ it("starts over from the beginning of the file once drained, without mixing old 
 
 it("leaves no file in the temporary directory, even while open", async () => {
   const before = spillFiles().length;
-  const spill = new Spill(() => {});
+  const spill = new Spill(new SpillBudget(1 << 20), quiet);
   spill.append(Buffer.from("x"));
   expect((await spill.take(1)).toString()).toBe("x");
   expect(spillFiles()).toHaveLength(before);
@@ -60,7 +64,7 @@ it("leaves no file in the temporary directory, even while open", async () => {
 });
 
 it("once closed, takes nothing and appends nothing", async () => {
-  const spill = new Spill(() => {});
+  const spill = new Spill(new SpillBudget(1 << 20), quiet);
   spill.append(Buffer.from("abc"));
   spill.close();
   spill.close();
@@ -79,10 +83,45 @@ it("reports a file that cannot be opened once, and then takes nothing", async ()
     }));
     ({ Spill: Failing } = await import("../../lib/upstream/spill.js"));
   });
-  const spill = new Failing!((error) => errors.push(error));
+  const spill = new Failing!(new SpillBudget(1024), {
+    onError: (error) => void errors.push(error),
+    onWritten: () => {},
+  });
   spill.append(Buffer.from("abc"));
   expect((await spill.take(3)).length).toBe(0);
   spill.append(Buffer.from("def"));
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatchObject({ code: "ENOSPC" });
+});
+
+it("takes nothing past its budget, and gives the budget back when drained or closed", async () => {
+  const budget = new SpillBudget(10);
+  const a = new Spill(budget, quiet);
+  const b = new Spill(budget, quiet);
+  expect(a.append(Buffer.from("123456"))).toBe(true);
+  expect(b.append(Buffer.from("12345"))).toBe(false);
+  expect(b.append(Buffer.from("1234"))).toBe(true);
+  expect(a.append(Buffer.from("1"))).toBe(false);
+  expect((await a.take(6)).toString()).toBe("123456");
+  expect(b.append(Buffer.from("abcdef"))).toBe(true);
+  b.close();
+  expect(a.append(Buffer.from("x".repeat(10)))).toBe(true);
+  a.close();
+});
+
+it("counts what waits in memory for the disk, and says when each write reached it", async () => {
+  let written = 0;
+  const spill = new Spill(new SpillBudget(1 << 20), {
+    onError: () => {},
+    onWritten: () => written++,
+  });
+  spill.append(Buffer.alloc(1000));
+  spill.append(Buffer.alloc(24));
+  expect(spill.queued).toBe(1024);
+  expect(spill.size).toBe(1024);
+  await spill.take(1);
+  expect(spill.queued).toBe(0);
+  expect(written).toBe(2);
+  expect(spill.size).toBe(1024);
+  spill.close();
 });

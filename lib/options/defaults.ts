@@ -45,6 +45,7 @@ export const DEFAULT_OPTIONS = deepFreeze({
     clientBodyTimeout: "10s",
     bufferSize: MiB,
     spillSize: 64 * MiB,
+    spillTotal: 1024 * MiB,
     sendTimeout: "10s",
   },
   cart: { guard: true },

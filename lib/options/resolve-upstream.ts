@@ -32,6 +32,7 @@ export function resolveUpstream(
     clientBodyTimeout: ms(upstream.clientBodyTimeout ?? d.clientBodyTimeout),
     bufferSize: upstream.bufferSize ?? d.bufferSize,
     spillSize: upstream.spillSize ?? d.spillSize,
+    spillTotal: upstream.spillTotal ?? d.spillTotal,
     sendTimeout: ms(upstream.sendTimeout ?? d.sendTimeout),
   });
 }

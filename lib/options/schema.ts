@@ -102,6 +102,11 @@ const upstreamSchema = z.strictObject({
   clientBodyTimeout: shortWait.optional(),
   bufferSize: bytes(64 * MiB, "64 MiB").optional(),
   spillSize: wholeNumber(0, 1024 * MiB, " of bytes (1 GiB most; 0 spills nothing)").optional(),
+  spillTotal: wholeNumber(
+    0,
+    64 * 1024 * MiB,
+    " of bytes (64 GiB most; 0 spills nothing)",
+  ).optional(),
   sendTimeout: shortWait.optional(),
 });
 

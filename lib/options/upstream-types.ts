@@ -71,10 +71,17 @@ export interface UpstreamOptions {
    * The part of a larger answer a client has not taken yet waits in a temporary file (in the
    * OS's temporary directory, unlinked at once) up to this many bytes, while the backend goes
    * on sending: the backend connection is free once the backend is done, as with nginx's
-   * `proxy_max_temp_file_size`. Beyond it the backend waits for the client (under
-   * `sendTimeout`). 0 spills nothing. At most 1 GiB. Default 67108864 (64 MiB).
+   * `proxy_max_temp_file_size`. A file that reached it takes no more until its client has
+   * caught up; the backend waits meanwhile (under `sendTimeout`). 0 spills nothing. At most
+   * 1 GiB. Default 67108864 (64 MiB).
    */
   spillSize?: number;
+  /**
+   * The bytes all spill files of this router hold at once. Beyond it an answer waits for its
+   * client with its backend connection, as without spilling. 0 spills nothing. At most 64 GiB.
+   * Default 1073741824 (1 GiB).
+   */
+  spillTotal?: number;
   /** How long a client may stall reading an answer before its connection is closed. Default "10s". */
   sendTimeout?: Duration;
 }
@@ -106,6 +113,8 @@ export interface ResolvedUpstream {
   bufferSize: number;
   /** Bytes. */
   spillSize: number;
+  /** Bytes. */
+  spillTotal: number;
   /** Milliseconds. */
   sendTimeout: number;
 }

@@ -6,9 +6,10 @@ import type { ResolvedUpstream } from "../options/upstream-types.js";
 import { forwardChannel } from "../observability/channels.js";
 import { traceForward } from "../observability/publish.js";
 import { lowCardinalityRoute, routeFamily } from "../observability/route.js";
-import { Exchange, upstreamError, type Answer } from "./exchange.js";
+import { Exchange, upstreamError, type Answer, type Spilling } from "./exchange.js";
 import { addTraceHeaders } from "./headers.js";
 import { Slots } from "./slots.js";
+import { SpillBudget } from "./spill.js";
 
 /** One request to the backend, its body already read whole. */
 export interface BackendRequest {
@@ -39,6 +40,8 @@ export class UpstreamClient {
   private readonly pool: Pool;
   private readonly slots: Slots;
   private readonly basePath: string;
+  /** Where forwarded answers spill, when they may (`upstream.spillSize`, `spillTotal`). */
+  private readonly spilling: Spilling | undefined;
 
   constructor(readonly options: ResolvedUpstream) {
     this.pool = new Pool(options.baseUrl.origin, {
@@ -47,6 +50,11 @@ export class UpstreamClient {
     });
     this.slots = new Slots(options.connections, options.queueTimeout);
     this.basePath = options.baseUrl.pathname; // always ends in "/"
+    const { spillSize, spillTotal } = options;
+    this.spilling =
+      spillSize > 0 && spillTotal > 0
+        ? { size: spillSize, budget: new SpillBudget(spillTotal) }
+        : undefined;
   }
 
   /**
@@ -93,7 +101,7 @@ export class UpstreamClient {
       this.slots.release();
       throw new UpstreamError("BFF_UPSTREAM_UNREACHABLE", "the client went away");
     }
-    const { timeout, bufferSize, spillSize } = this.options;
+    const { timeout, bufferSize } = this.options;
     return new Promise<Answer>((resolve, reject) => {
       const exchange = new Exchange(
         mode,
@@ -101,7 +109,7 @@ export class UpstreamClient {
         resolve,
         (error) => reject(upstreamError(error)),
         () => this.slots.release(),
-        mode === "forward" ? spillSize : 0,
+        mode === "forward" ? this.spilling : undefined,
       );
       const options: Dispatcher.DispatchOptions = {
         path: this.basePath + request.path.slice(1),

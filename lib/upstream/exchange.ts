@@ -2,10 +2,18 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Response } from "express";
 import { errors, type Dispatcher } from "undici";
 import { UpstreamError } from "../errors/errors.js";
-import { Spill } from "./spill.js";
+import { Spill, type SpillBudget } from "./spill.js";
 
 /** How much of a spilled answer goes to the browser per write. */
 const SPILL_READ = 64 * 1024;
+/** Bytes on their way to a spill file, in memory, before the backend is paused. */
+const SPILL_QUEUE = 256 * 1024;
+
+/** Where a larger answer's untaken part may wait: `size` bytes a file, within `budget`. */
+export interface Spilling {
+  size: number;
+  budget: SpillBudget;
+}
 
 /** A backend answer: its head, what was read of its body, and the rest when it was larger. */
 export interface Answer {
@@ -19,10 +27,11 @@ export interface Answer {
   readonly complete: boolean;
   /**
    * Sends the rest of a larger answer into `res` after what `body()` gave. What the client
-   * does not take at once waits in a temporary file, up to `spillLimit` bytes, while the
-   * backend goes on sending, so the backend connection is free when the backend is done;
-   * beyond that the backend is paused. A client that stalls longer than `sendTimeout` is cut
-   * off (and a paused backend with it). Resolves when the answer has ended.
+   * does not take at once waits in a temporary file (`spilling`) while the backend goes on
+   * sending, so the backend connection is free when the backend is done; with the file full,
+   * or the budget of all files spent, the backend is paused until the client catches up. A
+   * client that stalls longer than `sendTimeout` is cut off (and a paused backend with it).
+   * Resolves when the answer has ended.
    */
   pipe(res: Response, sendTimeout: number): Promise<void>;
   /** Drops the rest of a larger answer: the backend connection is closed and freed. */
@@ -35,7 +44,7 @@ type Controller = Dispatcher.DispatchController;
  * One exchange with the backend, as an undici dispatch handler: no stream objects in between.
  * The answer's body is collected up to `limit`; beyond it a `read` exchange fails (502) and a
  * `forward` exchange resolves with what it has and streams the rest on demand (`pipe`),
- * spilling what the client cannot take yet to a temporary file, up to `spillLimit`.
+ * spilling what the client cannot take yet to a temporary file (`spilling`).
  * `release` gives the backend connection's slot back, exactly once.
  */
 export class Exchange implements Dispatcher.DispatchHandler, Answer {
@@ -56,6 +65,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
   /** Spilled bytes are being written to the client: new ones queue behind them. */
   private flushing = false;
   private spill: Spill | undefined;
+  /** The budget of all spill files could not take a chunk: no more spilling until caught up. */
+  private starved = false;
+  /** Chunks that arrived while the file could take none, in order, behind what it holds. */
+  private held: Buffer[] = [];
   private backendPaused = false;
 
   constructor(
@@ -64,7 +77,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
     private readonly resolve: (answer: Answer) => void,
     private readonly reject: (error: unknown) => void,
     private readonly releaseSlot: () => void,
-    private readonly spillLimit = 0,
+    private readonly spilling?: Spilling,
   ) {}
 
   /** Aborts the exchange when the browser goes away before it ends. */
@@ -145,7 +158,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
       this.finishPipe = (error) => (error === undefined ? resolve() : reject(error));
       const full = written.length > 0 && !res.write(written);
       if (full) this.waitForDrain();
-      if (full && this.spillLimit === 0) return;
+      if (full && this.spilling === undefined) return;
       this.backendPaused = false;
       this.controller?.resume();
     });
@@ -157,22 +170,56 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
       if (!this.sink!.write(chunk)) this.behind(controller);
       return;
     }
-    if (this.spillLimit === 0) return void this.sink!.write(chunk);
-    this.spill ??= new Spill((error) => this.cutOff(error));
-    this.spill.append(chunk);
-    if (this.spill.pending >= this.spillLimit) this.pauseBackend(controller);
+    if (this.spilling === undefined) {
+      // No spilling: the chunk (already on its way when the backend was paused) joins the
+      // client's buffer.
+      this.sink!.write(chunk);
+      return;
+    }
+    if (this.starved || !this.spillFile().append(chunk)) {
+      // The budget of all files is spent: the chunk waits here, and the backend waits.
+      this.starved = true;
+      this.held.push(chunk);
+      this.pauseBackend(controller);
+      return;
+    }
+    if (this.spillFull()) this.pauseBackend(controller);
+  }
+
+  private spillFile(): Spill {
+    this.spill ??= new Spill(this.spilling!.budget, {
+      onError: (error) => this.cutOff(error),
+      onWritten: () => {
+        // Written out of memory: the backend may go on if the file has room.
+        if (this.backendPaused && (this.waiting || this.flushing) && !this.spillFull())
+          this.resumeBackend();
+      },
+    });
+    return this.spill;
+  }
+
+  /** The file reached its size, the writes to it wait in memory, or the budget is spent. */
+  private spillFull(): boolean {
+    const spill = this.spill;
+    if (spill === undefined) return true;
+    return this.starved || spill.size >= this.spilling!.size || spill.queued >= SPILL_QUEUE;
   }
 
   /** The client's socket is full: wait for it, spilling meanwhile (or pausing the backend). */
   private behind(controller: Controller): void {
     this.waitForDrain();
-    if (this.spillLimit === 0) this.pauseBackend(controller);
+    if (this.spilling === undefined) this.pauseBackend(controller);
   }
 
   private pauseBackend(controller: Controller): void {
     if (this.backendPaused) return;
     this.backendPaused = true;
     controller.pause();
+  }
+
+  private resumeBackend(): void {
+    this.backendPaused = false;
+    this.controller!.resume();
   }
 
   /** Backpressure, with a deadline: a client that does not read is cut off after `sendTimeout`. */
@@ -198,18 +245,20 @@ export class Exchange implements Dispatcher.DispatchHandler, Answer {
       if (this.sink!.destroyed) return;
       if (!this.sink!.write(chunk)) this.waitForDrain();
     }
+    while (!this.waiting && this.held.length > 0)
+      if (!this.sink!.write(this.held.shift())) this.waitForDrain();
     this.flushing = false;
     if (this.waiting) return;
-    if (this.backendPaused) {
-      this.backendPaused = false;
-      this.controller!.resume();
-    }
+    // Caught up: the file starts over, and the budget may have room again.
+    this.starved = false;
+    if (this.backendPaused && !this.complete) this.resumeBackend();
     if (this.complete) this.endWhenSent();
   }
 
   /** The backend is done: the answer ends once the client has taken what was spilled. */
   private endWhenSent(): void {
-    if (this.waiting || this.flushing || (this.spill?.pending ?? 0) > 0) return;
+    if (this.waiting || this.flushing || (this.spill?.pending ?? 0) > 0 || this.held.length > 0)
+      return;
     this.clearStall();
     this.spill?.close();
     this.sink!.end();
