@@ -63,7 +63,7 @@ async function serve(kind) {
     const { createSessionRouter, hmacSecret } = await import("bff-session");
     const router = createSessionRouter({
       keys: hmacSecret("bench-secret-that-is-at-least-32-bytes-long"),
-      upstream: { baseUrl: backend, connections: CONNECTIONS, bufferSize: 16 * 1024 * 1024 },
+      upstream: { baseUrl: backend, connections: CONNECTIONS },
       logger: false,
     });
     const app = express();
