@@ -6,6 +6,7 @@ import {
   hmacSecret,
   MemorySessionStore,
   type SessionEvent,
+  type SessionRouterOptions,
   type SessionStore,
 } from "../../lib/index.js";
 import { SignJWT } from "jose";
@@ -22,7 +23,7 @@ const COOKIE_SECRET = "cookie-secret-shared-by-every-instance-0123";
 /** Two BFF instances in front of the stub backend, sharing one store (as Redis would be). */
 function instances(
   store: SessionStore = new MemorySessionStore({ sweepInterval: 0 }),
-  timeout: number | string = 2,
+  timeout: NonNullable<SessionRouterOptions["upstream"]>["timeout"] = 2,
 ) {
   const events: SessionEvent[] = [];
   const build = () => {
