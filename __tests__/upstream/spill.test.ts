@@ -4,6 +4,7 @@
  * at once, starts over when drained, and reports its first I/O error once.
  */
 import { readdirSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { Spill, SpillBudget } from "../../lib/upstream/spill.js";
 
@@ -123,5 +124,20 @@ it("counts what waits in memory for the disk, and says when each write reached i
   expect(spill.queued).toBe(0);
   expect(written).toBe(2);
   expect(spill.size).toBe(1024);
+  spill.close();
+});
+
+it("empties the file on disk when drained, so it holds no more than its budget says", async () => {
+  const spill = new Spill(new SpillBudget(1 << 20), quiet);
+  const lengthOnDisk = async () => {
+    const file = await (spill as unknown as { file: Promise<FileHandle> }).file;
+    return (await file.stat()).size;
+  };
+  spill.append(Buffer.alloc(4096, 1));
+  await spill.take(4096);
+  expect(await lengthOnDisk()).toBe(0);
+  spill.append(Buffer.alloc(100, 2));
+  await spill.take(10);
+  expect(await lengthOnDisk()).toBe(100);
   spill.close();
 });

@@ -83,9 +83,11 @@ export class Spill {
     const length = Math.min(max, this.pending);
     const at = this.read;
     this.read += length;
-    if (this.pending === 0) {
-      // Drained: the next bytes are written from the start again, so the file never grows
-      // past what one stall leaves in it. The read is queued before those writes.
+    const drained = this.pending === 0;
+    if (drained) {
+      // Drained: the file is emptied and the next bytes are written from its start, so it
+      // never holds more than one stall leaves in it. The read and the emptying are queued
+      // before those writes.
       this.budget.release(this.written);
       this.written = 0;
       this.read = 0;
@@ -97,6 +99,7 @@ export class Spill {
       const { bytesRead } = await file
         .read(chunk, 0, length, at)
         .catch((error: Error) => (this.fail(error), { bytesRead: 0 }));
+      if (drained) await file.truncate(0).catch((error: Error) => this.fail(error));
       return chunk.subarray(0, bytesRead);
     });
     this.tail = taken;
