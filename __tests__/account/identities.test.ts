@@ -187,3 +187,21 @@ describe("a failing store", () => {
     });
   });
 });
+
+describe("password changes", () => {
+  it("remembers when an identity's password changed, for the window given, under an HMAC", async () => {
+    const { identities, clock, store } = build();
+    const setRecord = jest.spyOn(store, "setRecord");
+    await identities.markChanged("authid_1", 60_000);
+    const at = clock.now();
+    expect(setRecord).toHaveBeenCalledWith(
+      expect.stringMatching(/^account:changed:[A-Za-z0-9_-]{43}$/),
+      String(at),
+      at + 60_000,
+    );
+    expect(await identities.changedAt("authid_1")).toBe(at);
+    expect(await identities.changedAt("authid_2")).toBeUndefined();
+    clock.advance(60_000);
+    expect(await identities.changedAt("authid_1")).toBeUndefined();
+  });
+});

@@ -148,8 +148,7 @@ describe("a password update through the BFF", () => {
 
   describe("when the update's outcome reaches the BFF late or not at all", () => {
     afterEach(() => {
-      backend.state.delays.update = 0;
-      backend.state.delays.mfaVerify = 0;
+      backend.state.delays = { signIn: 0, update: 0, mfaVerify: 0 };
     });
     const until = async (check: () => Promise<boolean>) => {
       for (let i = 0; i < 100 && !(await check()); i++)
@@ -172,11 +171,31 @@ describe("a password update through the BFF", () => {
     test("a backend that does not answer in time: 504, and the sessions end all the same", async () => {
       const { a, events } = instances(undefined, "300ms");
       const cookie = await passwordSignIn(a);
-      backend.state.delays.update = 600;
+      // undici checks its timeouts about once a second: the backend stays well past both.
+      backend.state.delays.update = 2500;
       const res = await update(a, await resetToken(RIGHT.email));
       expect(res.status).toBe(504);
       expect(await live(a, cookie)).toBe(false);
       expect(ended(events, "password_changed")).toHaveLength(1);
+    });
+
+    test("a password sign-in under way when the update lands starts no session", async () => {
+      const { a, b, events } = instances();
+      const owner = await passwordSignIn(a);
+      backend.state.delays.signIn = 300;
+      const racing = request(b)
+        .post("/auth/customer/emailpass")
+        .send({ email: RIGHT.email, password: RIGHT.password })
+        .then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      backend.state.delays.signIn = 0;
+      expect((await update(a, await resetToken(RIGHT.email))).status).toBe(200);
+      const late = await racing;
+      expect(late.status).toBe(401);
+      expect(await live(a, owner)).toBe(false);
+      // Its session started and ended at once; a sign-in after the update is welcome.
+      expect(ended(events, "password_changed")).toHaveLength(2);
+      expect((await request(b).post("/auth/customer/emailpass").send(RIGHT)).status).toBe(200);
     });
 
     test("an MFA step under way when the update ends its pending session starts no session", async () => {

@@ -30,25 +30,33 @@ function setup({ cart = true }: { cart?: boolean } = {}) {
   });
   const policy: TokenPolicy = { ...options.token, keys: options.keys, now: t.clock.now };
   const hooks = { signedIn: jest.fn(async () => {}), signedOut: jest.fn(async () => {}) };
+  /** When each auth identity's password was changed through the BFF. */
+  const changed = new Map<string, number>();
   const adopt = adopter(
     { sessions: t.sessions, options, policy, cart: cart ? (hooks as CartHooks) : undefined },
     (event) => void t.events.push(event),
     issuedTokenVerifier(policy, t.logger),
+    async (identity, since) => (changed.get(identity) ?? -Infinity) >= since,
   );
   const app = express();
   app.post("/sign-in", async (req, res, next) => {
     try {
-      res.json({ token: await adopt(req, res, String(req.headers["x-issued"])) });
+      const since = Number(req.headers["x-since"] ?? t.clock.now());
+      const acting = req.headers["x-acting-as"];
+      const actingAs = typeof acting === "string" ? { id: acting } : undefined;
+      res.json({
+        token: await adopt(req, res, String(req.headers["x-issued"]), { since, actingAs }),
+      });
     } catch (error) {
       next(error);
     }
   });
   app.use(errorHandler({ onError: false }));
-  const signIn = (token: string, cookie?: string) => {
-    const req = request(app).post("/sign-in").set("X-Issued", token);
+  const signIn = (token: string, cookie?: string, headers: Record<string, string> = {}) => {
+    const req = request(app).post("/sign-in").set("X-Issued", token).set(headers);
     return cookie === undefined ? req : req.set("Cookie", cookie);
   };
-  return { ...t, options, policy, hooks, signIn };
+  return { ...t, options, policy, hooks, signIn, changed };
 }
 
 /** The session token a sign-in's cookie holds. */
@@ -151,6 +159,42 @@ describe("adopter", () => {
     expect(await t.store.get(previous.id)).not.toBeNull();
     expect(t.events).toEqual([]);
     expect(t.hooks.signedIn).not.toHaveBeenCalled();
+  });
+
+  it("a password changed through the BFF while the sign-in was under way: the session it started ends, 401", async () => {
+    const t = setup();
+    const began = t.clock.now();
+    t.clock.advance(100);
+    t.changed.set("authid_1", t.clock.now());
+    const res = await t.signIn(
+      await signToken(t.clock, { auth_identity_id: "authid_1" }),
+      undefined,
+      {
+        "X-Since": String(began),
+      },
+    );
+    expect(res.status).toBe(401);
+    expect(setCookie(res.headers)).toBeUndefined();
+    expect(await t.sessions.list("cus_123")).toHaveLength(0);
+    expect(t.events.map((e) => e.type)).toEqual(["session.created", "session.destroyed"]);
+    expect(t.events[1]).toMatchObject({ reason: "password_changed" });
+    expect(t.hooks.signedIn).not.toHaveBeenCalled();
+  });
+
+  it("a password changed before the sign-in began does not stop it", async () => {
+    const t = setup();
+    t.changed.set("authid_1", t.clock.now());
+    t.clock.advance(1);
+    const res = await t.signIn(await signToken(t.clock, { auth_identity_id: "authid_1" }));
+    expect(res.status).toBe(200);
+    expect(await t.sessions.list("cus_123")).toHaveLength(1);
+  });
+
+  it("a step sent as a session that ended meanwhile starts nothing: 401", async () => {
+    const t = setup();
+    const res = await t.signIn(await signToken(t.clock), undefined, { "X-Acting-As": "gone" });
+    expect(res.status).toBe(401);
+    expect(t.events).toEqual([]);
   });
 
   it("a token that does not verify starts nothing and ends nothing", async () => {

@@ -29,8 +29,8 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
     created: [] as string[],
     /** Bytes of padding in /store/customers/me (an answer too large to read). */
     customerPadding: 0,
-    /** Milliseconds the password update and the MFA verification take before answering. */
-    delays: { update: 0, mfaVerify: 0 },
+    /** Milliseconds a password sign-in, update and MFA verification take before answering. */
+    delays: { signIn: 0, update: 0, mfaVerify: 0 },
     /** Password updates the backend carried out. */
     updated: 0,
   };
@@ -115,6 +115,8 @@ export function stubBackend(options: { routes?: (app: express.Express) => void }
         .status(401)
         .json({ type: "unauthorized", message: "Invalid email or password" });
     res.setHeader("Set-Cookie", "connect.sid=s%3Abackend-session; Path=/; HttpOnly");
+    // The password was checked; the answer (and its token) takes this long to come back.
+    await after(state.delays.signIn);
     if (email === "mfa@example.com") {
       return void res.json({
         mfa_required: true,

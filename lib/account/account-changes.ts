@@ -17,6 +17,8 @@ export interface AccountChanges {
   signedIn(provider: string, identifier: string | undefined, token: string): Promise<void>;
   /** The backend accepted a password update with this reset token: ends the account's sessions. */
   passwordUpdated(provider: string, resetToken: string | undefined): Promise<number>;
+  /** Whether the identity's password was updated through the BFF at or after `since` (ms). */
+  changedSince(authIdentityId: string, since: number): Promise<boolean>;
   /** `router.backChannel(options)`. */
   backChannel(options: BackChannelOptions): RequestHandler;
 }
@@ -42,6 +44,9 @@ export function accountChanges(deps: AccountChangesDeps): AccountChanges {
     now: options.now,
     report: deps.report,
   });
+  // A sign-in under way when a password changes ends within the backend's timeout; a minute
+  // more covers the clocks of instances that differ a little.
+  const signInWindow = 2 * (options.upstream?.timeout ?? 0) + 60_000;
   return {
     async signedIn(provider, identifier, token) {
       // adopt() has verified this token a moment ago: its claims are read, not checked again.
@@ -57,10 +62,14 @@ export function accountChanges(deps: AccountChangesDeps): AccountChanges {
     },
     passwordUpdated: (provider, resetToken) =>
       endSessionsAfterPasswordUpdate(
-        { identities, sessions, policy, logger },
+        { identities, sessions, policy, logger, signInWindow },
         provider,
         resetToken,
       ),
+    async changedSince(authIdentityId, since) {
+      const at = await identities.changedAt(authIdentityId);
+      return at !== undefined && at >= since;
+    },
     backChannel: (backChannelOptions) =>
       backChannelHandler(
         { sessions, failure: deps.failure, logger, now: options.now },

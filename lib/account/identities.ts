@@ -61,6 +61,20 @@ export class AccountIdentities {
     await Promise.all(writes).catch(() => undefined);
   }
 
+  /**
+   * Marks the identity's password as changed now, for `window` milliseconds: a sign-in that
+   * began before and ends after must not start a session ({@link changedAt}).
+   */
+  markChanged(authIdentityId: string, window: number): Promise<void> {
+    return this.set(this.changeKey(authIdentityId), String(this.deps.now()), window);
+  }
+
+  /** When the identity's password was last changed through the BFF, within the window. */
+  async changedAt(authIdentityId: string): Promise<number | undefined> {
+    const at = await this.get(this.changeKey(authIdentityId));
+    return at === null ? undefined : Number(at);
+  }
+
   /** The auth identity and the customer last seen signing in with this identifier, if any. */
   async find(
     provider: string,
@@ -81,6 +95,10 @@ export class AccountIdentities {
 
   private identityKey(authIdentityId: string): string {
     return `account:ai:${this.hmac(`ai:${authIdentityId}`)}`;
+  }
+
+  private changeKey(authIdentityId: string): string {
+    return `account:changed:${this.hmac(`changed:${authIdentityId}`)}`;
   }
 
   private hmac(value: string): string {

@@ -9,6 +9,8 @@ export interface PasswordUpdateDeps {
   sessions: Sessions;
   policy: TokenPolicy;
   logger: Logger;
+  /** How long a sign-in that began before the update may still be under way, in ms. */
+  signInWindow: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function endSessionsAfterPasswordUpdate(
   provider: string,
   resetToken: string | undefined,
 ): Promise<number> {
-  const { identities, sessions, policy, logger } = deps;
+  const { identities, sessions, policy, logger, signInWindow } = deps;
   if (resetToken === undefined) return 0;
   let entityId: string;
   let claimed: unknown;
@@ -55,6 +57,9 @@ export async function endSessionsAfterPasswordUpdate(
       logger.debug({}, "bff-session: a password was updated for an account with no known session");
       return 0;
     }
+    // Marked before the sessions end: a sign-in under way that starts its session after this
+    // finds the mark; one that started it before is among the sessions ended below.
+    await identities.markChanged(found.authIdentityId, signInWindow);
     const ended = await sessions.revokeCustomer(
       found.authIdentityId,
       undefined,

@@ -10,16 +10,22 @@ import { newStandIn, standInFields } from "./stand-in.js";
 
 /**
  * Keeps a token the backend issued in a new session; resolves the stand-in the browser gets.
- * `actingAs`: the session whose token the step was sent with (MFA, verification, a pending
- * session's refresh). The new session starts only if that one is still live: ended meanwhile
- * (a password update, sign out everywhere), the step's answer starts nothing.
+ * Nothing starts (401) when the account changed while the sign-in was under way:
+ * - `since`: when the BFF sent the sign-in on; a password updated through the BFF since then
+ *   may have been checked by the backend before it changed;
+ * - `actingAs`: the session whose token a step was sent with (MFA, verification, a pending
+ *   session's refresh), which must still be live (a password update or "sign out everywhere"
+ *   may have ended it).
  */
 export type Adopt = (
   req: Request,
   res: Response,
   token: string,
-  actingAs?: { id: string },
+  during: { since: number; actingAs?: { id: string } | undefined },
 ) => Promise<string>;
+
+/** Whether the identity's password was updated through the BFF at or after `since`. */
+export type ChangedSince = (authIdentityId: string, since: number) => Promise<boolean>;
 
 /**
  * Builds `adopt`: a token the backend just issued starts a new session (a customer's, or a
@@ -31,9 +37,14 @@ export function adopter(
   deps: Pick<RouteDeps, "sessions" | "options" | "policy" | "cart">,
   report: (event: SessionEvent) => void,
   verifyIssued: (token: string) => Promise<VerifiedToken>,
+  changedSince: ChangedSince,
 ): Adopt {
   const { sessions, options } = deps;
-  return async function adopt(req, res, token, actingAs) {
+  const changed = () =>
+    new NoSessionError("the account changed while the sign-in was under way", {
+      clearCookie: true,
+    });
+  return async function adopt(req, res, token, { since, actingAs }) {
     const { claims, customerId } = await verifyIssued(token);
     const pending = customerId === "";
     // A pending session is indexed by its auth identity (Medusa's `authid_…`, never a
@@ -45,9 +56,7 @@ export function adopter(
       actingAs !== undefined &&
       (await sessions.load(actingAs.id, { pending: true })) === undefined
     )
-      throw new NoSessionError("the session ended while its sign-in step was under way", {
-        clearCookie: true,
-      });
+      throw changed();
     const previous = sessions.fromRequest(req);
     if (previous !== undefined) await sessions.end(previous.id, undefined, "replaced");
     const { standIn, hash } = newStandIn();
@@ -57,6 +66,13 @@ export function adopter(
       pending,
       standIn: standInFields(hash, now),
     });
+    // After the start: a password update either marked the identity before this check, or
+    // ends this session with the others (it marks before it ends them).
+    const identity = claims.auth_identity_id;
+    if (typeof identity === "string" && identity !== "" && (await changedSince(identity, since))) {
+      await sessions.end(started.id, owner, "password_changed");
+      throw changed();
+    }
     setSessionCookie(deps, req, res, started);
     report({ type: "signin.succeeded", sessionId: started.id, customerId: owner, pending });
     // A customer's session (not a pending one): the browser's cart follows the customer.

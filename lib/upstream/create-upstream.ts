@@ -116,7 +116,9 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
       signInRoutes({
         route,
         client,
-        adopt: adopter(route, report, verifyIssued),
+        adopt: adopter(route, report, verifyIssued, (identity, since) =>
+          deps.account.changedSince(identity, since),
+        ),
         refresher,
         attempts,
         binding,

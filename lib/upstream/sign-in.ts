@@ -34,11 +34,15 @@ export interface SignInDeps {
   account?: AccountChanges;
 }
 
-/** One sign-in request as the BFF read it: its backend path, its body and the body's fields. */
+/**
+ * One sign-in request as the BFF read it: its backend path, its body and the body's fields,
+ * and when the BFF began it (before the backend was asked).
+ */
 interface SignInRequest {
   path: string;
   body: RequestBody | undefined;
   fields: Record<string, unknown>;
+  began: number;
 }
 
 type Handle = (req: Request, res: Response, signIn: SignInRequest) => Promise<void>;
@@ -50,6 +54,7 @@ interface ExchangeOptions {
 }
 
 interface KeepOptions {
+  since: number;
   identifier?: string | undefined;
   actingAs?: { id: string };
 }
@@ -93,13 +98,14 @@ export function signInRoutes(deps: SignInDeps): Router {
   /** Wraps a route: the CSRF check, the path under /auth, the body read and judged. */
   function route(name: string, handle: Handle, challenge = false) {
     return handler(failure, name, { challenge, operation: "sign-in" }, async (req, res) => {
+      const began = options.now();
       // A sign-in planted by another site (login CSRF) is refused like any cross-site write.
       refuseCrossSite(req, options.csrf);
       const path = upstreamPath(withoutRemember(req.url), "/auth");
       if (path === undefined)
         throw new StoreApiError("invalid_data", "The request path is not allowed.");
       const body = await readRequestBody(req, res, client.options);
-      await handle(req, res, { path, body, fields: signInFields(req, body) });
+      await handle(req, res, { path, body, fields: signInFields(req, body), began });
     });
   }
 
@@ -107,9 +113,9 @@ export function signInRoutes(deps: SignInDeps): Router {
   // identity and customer the kept token names, for a password update to find (account/).
   // `actingAs`: the session a sign-in step was sent as, which must still be live.
   const keepIn =
-    (req: Request, res: Response, { identifier, actingAs }: KeepOptions = {}) =>
+    (req: Request, res: Response, { since, identifier, actingAs }: KeepOptions) =>
     async (token: string) => {
-      const standIn = await adopt(req, res, token, actingAs);
+      const standIn = await adopt(req, res, token, { since, actingAs });
       await account?.signedIn(String(req.params.provider ?? ""), identifier, token);
       return standIn;
     };
@@ -136,7 +142,11 @@ export function signInRoutes(deps: SignInDeps): Router {
       await gate?.settle(ok ? "succeeded" : from.status === 401 ? "failed" : "neither");
       if (from.status === 401) routeDeps.failure.report({ type: "signin.failed", status: 401 });
       if (ok && from.json?.location !== undefined) binding.bind(res, from.json.location);
-      await sendTokenAnswer(res, from, keepIn(req, res, { identifier: accountOf(signIn.fields) }));
+      await sendTokenAnswer(
+        res,
+        from,
+        keepIn(req, res, { since: signIn.began, identifier: accountOf(signIn.fields) }),
+      );
     }),
   );
 
@@ -147,7 +157,7 @@ export function signInRoutes(deps: SignInDeps): Router {
       sendTokenAnswer(
         res,
         await exchange(req, signIn),
-        keepIn(req, res, { identifier: accountOf(signIn.fields) }),
+        keepIn(req, res, { since: signIn.began, identifier: accountOf(signIn.fields) }),
       ),
     ),
   );
@@ -155,7 +165,11 @@ export function signInRoutes(deps: SignInDeps): Router {
   // A provider's callback: only in the browser that began this sign-in.
   const callback = route("bffSignInCallback", async (req, res, signIn) => {
     binding.check(req, res);
-    await sendTokenAnswer(res, await exchange(req, signIn), keepIn(req, res));
+    await sendTokenAnswer(
+      res,
+      await exchange(req, signIn),
+      keepIn(req, res, { since: signIn.began }),
+    );
   });
   router.get("/auth/customer/:provider/callback", callback);
   router.post("/auth/customer/:provider/callback", callback);
@@ -213,7 +227,7 @@ export function signInRoutes(deps: SignInDeps): Router {
         await sendTokenAnswer(
           res,
           await exchange(req, signIn, { authorization: `Bearer ${token}` }),
-          keepIn(req, res, { actingAs: ref }),
+          keepIn(req, res, { since: signIn.began, actingAs: ref }),
         );
       },
       true,
@@ -235,7 +249,7 @@ export function signInRoutes(deps: SignInDeps): Router {
           return void (await sendTokenAnswer(
             res,
             from,
-            keepIn(req, res, { actingAs: acting.ref }),
+            keepIn(req, res, { since: signIn.began, actingAs: acting.ref }),
           ));
         }
         const result = await refresher.refresh(acting.ref, acting.record);
