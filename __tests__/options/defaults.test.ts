@@ -36,7 +36,7 @@ describe("DEFAULT_OPTIONS", () => {
       maxBodySize: 1_048_576,
       clientBodyTimeout: "10s",
       bufferSize: 1_048_576,
-      spillSize: 67_108_864,
+      spillSize: 1_073_741_824,
       spillTotal: 1_073_741_824,
       sendTimeout: "10s",
     });

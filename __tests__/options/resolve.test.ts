@@ -59,7 +59,7 @@ describe("upstream, resolved", () => {
       maxBodySize: 1_048_576,
       clientBodyTimeout: 10_000,
       bufferSize: 1_048_576,
-      spillSize: 67_108_864,
+      spillSize: 1_073_741_824,
       spillTotal: 1_073_741_824,
       sendTimeout: 10_000,
       refresh: { remaining: 0.25 },

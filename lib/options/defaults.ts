@@ -44,7 +44,7 @@ export const DEFAULT_OPTIONS = deepFreeze({
     maxBodySize: MiB,
     clientBodyTimeout: "10s",
     bufferSize: MiB,
-    spillSize: 64 * MiB,
+    spillSize: 1024 * MiB,
     spillTotal: 1024 * MiB,
     sendTimeout: "10s",
   },

@@ -73,7 +73,7 @@ export interface UpstreamOptions {
    * on sending: the backend connection is free once the backend is done, as with nginx's
    * `proxy_max_temp_file_size`. A file that reached it takes no more until its client has
    * caught up; the backend waits meanwhile (under `sendTimeout`). 0 spills nothing. At most
-   * 1 GiB. Default 67108864 (64 MiB).
+   * 1 GiB. Default 1073741824 (1 GiB, nginx's default; `spillTotal` bounds all files).
    */
   spillSize?: number;
   /**
