@@ -189,19 +189,27 @@ describe("a failing store", () => {
 });
 
 describe("password changes", () => {
-  it("remembers when an identity's password changed, for the window given, under an HMAC", async () => {
+  it("remembers when an account's password changed, under each of its names, for the window given", async () => {
     const { identities, clock, store } = build();
     const setRecord = jest.spyOn(store, "setRecord");
-    await identities.markChanged("authid_1", 60_000);
+    await identities.markChanged({ provider: "emailpass", identifier: EMAIL }, 60_000);
     const at = clock.now();
     expect(setRecord).toHaveBeenCalledWith(
-      expect.stringMatching(/^account:changed:[A-Za-z0-9_-]{43}$/),
+      expect.stringMatching(/^account:changed:id:[A-Za-z0-9_-]{43}$/),
       String(at),
       at + 60_000,
     );
-    expect(await identities.changedAt("authid_1")).toBe(at);
-    expect(await identities.changedAt("authid_2")).toBeUndefined();
+    expect(JSON.stringify(setRecord.mock.calls)).not.toMatch(/jane|example/);
+    // A sign-in names its identifier, its identity, or both: any one marked is enough.
+    const both = { authIdentityId: "authid_1", provider: "emailpass", identifier: EMAIL };
+    expect(await identities.changedAt(both)).toBe(at);
+    expect(await identities.changedAt({ authIdentityId: "authid_1" })).toBeUndefined();
+    expect(await identities.changedAt({ provider: "google", identifier: EMAIL })).toBeUndefined();
+    clock.advance(10);
+    await identities.markChanged({ authIdentityId: "authid_1" }, 60_000);
+    expect(await identities.changedAt({ authIdentityId: "authid_1" })).toBe(at + 10);
+    expect(await identities.changedAt(both)).toBe(at + 10);
     clock.advance(60_000);
-    expect(await identities.changedAt("authid_1")).toBeUndefined();
+    expect(await identities.changedAt(both)).toBeUndefined();
   });
 });

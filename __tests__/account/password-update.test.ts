@@ -198,6 +198,18 @@ describe("a password update through the BFF", () => {
       expect((await request(b).post("/auth/customer/emailpass").send(RIGHT)).status).toBe(200);
     });
 
+    test("so does one for an account that never signed in through this BFF before", async () => {
+      const { a, b } = instances();
+      backend.state.delays.signIn = 300;
+      const racing = request(b)
+        .post("/auth/customer/emailpass")
+        .send({ email: RIGHT.email, password: RIGHT.password })
+        .then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await update(a, await resetToken(RIGHT.email))).status).toBe(200);
+      expect((await racing).status).toBe(401);
+    });
+
     test("an MFA step under way when the update ends its pending session starts no session", async () => {
       const { a, events } = instances();
       const start = await request(a)

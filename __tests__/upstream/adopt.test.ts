@@ -36,7 +36,11 @@ function setup({ cart = true }: { cart?: boolean } = {}) {
     { sessions: t.sessions, options, policy, cart: cart ? (hooks as CartHooks) : undefined },
     (event) => void t.events.push(event),
     issuedTokenVerifier(policy, t.logger),
-    async (identity, since) => (changed.get(identity) ?? -Infinity) >= since,
+    async ({ authIdentityId, identifier }, since) =>
+      Math.max(
+        changed.get(authIdentityId ?? "") ?? -Infinity,
+        changed.get(identifier ?? "") ?? -Infinity,
+      ) >= since,
   );
   const app = express();
   app.post("/sign-in", async (req, res, next) => {
@@ -44,8 +48,13 @@ function setup({ cart = true }: { cart?: boolean } = {}) {
       const since = Number(req.headers["x-since"] ?? t.clock.now());
       const acting = req.headers["x-acting-as"];
       const actingAs = typeof acting === "string" ? { id: acting } : undefined;
+      const identifier = req.headers["x-identifier"];
+      const account = {
+        provider: "emailpass",
+        identifier: typeof identifier === "string" ? identifier : undefined,
+      };
       res.json({
-        token: await adopt(req, res, String(req.headers["x-issued"]), { since, actingAs }),
+        token: await adopt(req, res, String(req.headers["x-issued"]), { since, actingAs, account }),
       });
     } catch (error) {
       next(error);
@@ -179,6 +188,19 @@ describe("adopter", () => {
     expect(t.events.map((e) => e.type)).toEqual(["session.created", "session.destroyed"]);
     expect(t.events[1]).toMatchObject({ reason: "password_changed" });
     expect(t.hooks.signedIn).not.toHaveBeenCalled();
+  });
+
+  it("the identifier the sign-in named, marked by the update, stops it too (no identity mapped yet)", async () => {
+    const t = setup();
+    const began = t.clock.now();
+    t.clock.advance(100);
+    t.changed.set("jane@example.com", t.clock.now());
+    const res = await t.signIn(await signToken(t.clock), undefined, {
+      "X-Since": String(began),
+      "X-Identifier": "jane@example.com",
+    });
+    expect(res.status).toBe(401);
+    expect(await t.sessions.list("cus_123")).toHaveLength(0);
   });
 
   it("a password changed before the sign-in began does not stop it", async () => {

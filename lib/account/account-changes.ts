@@ -8,7 +8,7 @@ import type { GuardedStore } from "../session/guarded-store.js";
 import type { Sessions } from "../session/sessions.js";
 import type { TokenPolicy } from "../token/verify-token.js";
 import { backChannelHandler, type BackChannelOptions } from "./back-channel.js";
-import { AccountIdentities } from "./identities.js";
+import { AccountIdentities, type AccountNames } from "./identities.js";
 import { endSessionsAfterPasswordUpdate } from "./password-update.js";
 
 /** "Account changes end sessions": what the sign-in routes and the router call. */
@@ -17,8 +17,8 @@ export interface AccountChanges {
   signedIn(provider: string, identifier: string | undefined, token: string): Promise<void>;
   /** The backend accepted a password update with this reset token: ends the account's sessions. */
   passwordUpdated(provider: string, resetToken: string | undefined): Promise<number>;
-  /** Whether the identity's password was updated through the BFF at or after `since` (ms). */
-  changedSince(authIdentityId: string, since: number): Promise<boolean>;
+  /** Whether the account's password was updated through the BFF at or after `since` (ms). */
+  changedSince(account: AccountNames, since: number): Promise<boolean>;
   /** `router.backChannel(options)`. */
   backChannel(options: BackChannelOptions): RequestHandler;
 }
@@ -66,8 +66,8 @@ export function accountChanges(deps: AccountChangesDeps): AccountChanges {
         provider,
         resetToken,
       ),
-    async changedSince(authIdentityId, since) {
-      const at = await identities.changedAt(authIdentityId);
+    async changedSince(account, since) {
+      const at = await identities.changedAt(account);
       return at !== undefined && at >= since;
     },
     backChannel: (backChannelOptions) =>

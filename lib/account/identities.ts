@@ -23,6 +23,13 @@ import type { GuardedStore } from "../session/guarded-store.js";
  * for a later step (MFA, verification) may complete as late as its pending session lives, and
  * that step does not carry the identifier: its identifier record lives twice as long.
  */
+/** The names an account goes by: its auth identity, and its identifier at a provider. */
+export interface AccountNames {
+  authIdentityId?: string | undefined;
+  provider?: string | undefined;
+  identifier?: string | undefined;
+}
+
 export class AccountIdentities {
   constructor(
     private readonly deps: {
@@ -62,17 +69,21 @@ export class AccountIdentities {
   }
 
   /**
-   * Marks the identity's password as changed now, for `window` milliseconds: a sign-in that
-   * began before and ends after must not start a session ({@link changedAt}).
+   * Marks an account's password as changed now, for `window` milliseconds, under each name
+   * given: its identifier (what the reset token names, whether or not it ever signed in
+   * here) and its auth identity. A sign-in that began before and ends after must not start a
+   * session ({@link changedAt}).
    */
-  markChanged(authIdentityId: string, window: number): Promise<void> {
-    return this.set(this.changeKey(authIdentityId), String(this.deps.now()), window);
+  async markChanged(account: AccountNames, window: number): Promise<void> {
+    const at = String(this.deps.now());
+    await Promise.all(this.changeKeys(account).map((key) => this.set(key, at, window)));
   }
 
-  /** When the identity's password was last changed through the BFF, within the window. */
-  async changedAt(authIdentityId: string): Promise<number | undefined> {
-    const at = await this.get(this.changeKey(authIdentityId));
-    return at === null ? undefined : Number(at);
+  /** When the account's password was last changed through the BFF, within the window. */
+  async changedAt(account: AccountNames): Promise<number | undefined> {
+    const marks = await Promise.all(this.changeKeys(account).map((key) => this.get(key)));
+    const times = marks.filter((at): at is string => at !== null).map(Number);
+    return times.length === 0 ? undefined : Math.max(...times);
   }
 
   /** The auth identity and the customer last seen signing in with this identifier, if any. */
@@ -97,8 +108,13 @@ export class AccountIdentities {
     return `account:ai:${this.hmac(`ai:${authIdentityId}`)}`;
   }
 
-  private changeKey(authIdentityId: string): string {
-    return `account:changed:${this.hmac(`changed:${authIdentityId}`)}`;
+  private changeKeys({ authIdentityId, provider, identifier }: AccountNames): string[] {
+    const keys: string[] = [];
+    if (authIdentityId !== undefined && authIdentityId !== "")
+      keys.push(`account:changed:ai:${this.hmac(`changed:ai:${authIdentityId}`)}`);
+    if (provider !== undefined && identifier !== undefined)
+      keys.push(`account:changed:id:${this.hmac(`changed:id:${provider}:${identifier}`)}`);
+    return keys;
   }
 
   private hmac(value: string): string {

@@ -5,6 +5,7 @@ import type { SessionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import { setSessionCookie, type RouteDeps } from "../routes/deps.js";
 import { customerToken } from "../session/customer-token.js";
+import type { AccountNames } from "../account/identities.js";
 import { verifyToken, type VerifiedToken } from "../token/verify-token.js";
 import { newStandIn, standInFields } from "./stand-in.js";
 
@@ -21,11 +22,16 @@ export type Adopt = (
   req: Request,
   res: Response,
   token: string,
-  during: { since: number; actingAs?: { id: string } | undefined },
+  during: {
+    since: number;
+    actingAs?: { id: string } | undefined;
+    /** The account the sign-in named: its provider, and the identifier of a password sign-in. */
+    account: { provider: string; identifier?: string | undefined };
+  },
 ) => Promise<string>;
 
-/** Whether the identity's password was updated through the BFF at or after `since`. */
-export type ChangedSince = (authIdentityId: string, since: number) => Promise<boolean>;
+/** Whether the account's password was updated through the BFF at or after `since`. */
+export type ChangedSince = (account: AccountNames, since: number) => Promise<boolean>;
 
 /**
  * Builds `adopt`: a token the backend just issued starts a new session (a customer's, or a
@@ -44,7 +50,7 @@ export function adopter(
     new NoSessionError("the account changed while the sign-in was under way", {
       clearCookie: true,
     });
-  return async function adopt(req, res, token, { since, actingAs }) {
+  return async function adopt(req, res, token, { since, actingAs, account }) {
     const { claims, customerId } = await verifyIssued(token);
     const pending = customerId === "";
     // A pending session is indexed by its auth identity (Medusa's `authid_…`, never a
@@ -69,7 +75,8 @@ export function adopter(
     // After the start: a password update either marked the identity before this check, or
     // ends this session with the others (it marks before it ends them).
     const identity = claims.auth_identity_id;
-    if (typeof identity === "string" && identity !== "" && (await changedSince(identity, since))) {
+    const authIdentityId = typeof identity === "string" ? identity : undefined;
+    if (await changedSince({ ...account, authIdentityId }, since)) {
       await sessions.end(started.id, owner, "password_changed");
       throw changed();
     }

@@ -116,8 +116,8 @@ export function createUpstream(deps: UpstreamDeps): Upstream {
       signInRoutes({
         route,
         client,
-        adopt: adopter(route, report, verifyIssued, (identity, since) =>
-          deps.account.changedSince(identity, since),
+        adopt: adopter(route, report, verifyIssued, (account, since) =>
+          deps.account.changedSince(account, since),
         ),
         refresher,
         attempts,

@@ -115,8 +115,10 @@ export function signInRoutes(deps: SignInDeps): Router {
   const keepIn =
     (req: Request, res: Response, { since, identifier, actingAs }: KeepOptions) =>
     async (token: string) => {
-      const standIn = await adopt(req, res, token, { since, actingAs });
-      await account?.signedIn(String(req.params.provider ?? ""), identifier, token);
+      const provider = String(req.params.provider ?? "");
+      const named = { provider, identifier };
+      const standIn = await adopt(req, res, token, { since, actingAs, account: named });
+      await account?.signedIn(provider, identifier, token);
       return standIn;
     };
 
