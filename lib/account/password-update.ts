@@ -55,17 +55,16 @@ export async function endSessionsAfterPasswordUpdate(
       provider: typeof claimed === "string" ? claimed : provider,
       identifier: entityId,
     };
+    const found = await identities.find(named.provider, entityId);
     // Marked before the sessions end: a sign-in under way that starts its session after this
     // finds the mark; one that started it before is among the sessions ended below. The
     // identifier is marked even when no sign-in through this BFF mapped it yet.
-    await identities.markChanged(named, signInWindow);
-    const found = await identities.find(named.provider, entityId);
+    await identities.markChanged({ ...named, authIdentityId: found?.authIdentityId }, signInWindow);
     if (found === undefined) {
       // No sign-in through this BFF within the session lifetime: no session to end.
       logger.debug({}, "bff-session: a password was updated for an account with no known session");
       return 0;
     }
-    await identities.markChanged({ authIdentityId: found.authIdentityId }, signInWindow);
     const ended = await sessions.revokeCustomer(
       found.authIdentityId,
       undefined,
