@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 /**
- * The bytes every spill file of one client holds at once, bounded (`upstream.spillTotal`): a
- * file that would pass it takes no more, and its answer waits for its client instead.
+ * The bytes all spill files of one router's backend client hold at once, bounded
+ * (`upstream.spillTotal`): a file that would pass it takes no more, and its answer waits for
+ * its browser instead.
  */
 export class SpillBudget {
   private used = 0;
